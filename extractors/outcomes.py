@@ -1,0 +1,25 @@
+"""The fixed vocabulary of what happened to a poll or a page fetch.
+
+Every failure is stored as a row with an `Outcome` and a fixed reason string, never as silence.
+Reasons are short snake_case constants (listed in docs/decisions.md) or `http_<status>`.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    HTTP_ERROR = "http_error"
+    TIMEOUT = "timeout"
+    PARSE_ERROR = "parse_error"
+    TOO_LARGE = "too_large"
+    BLOCKED = "blocked"
+    NOT_HTML = "not_html"
+    EXTRACT_FAILED = "extract_failed"
+
+
+#: Outcomes that are not failures.
+SUCCESS = frozenset({Outcome.OK, Outcome.NOT_MODIFIED})

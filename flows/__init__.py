@@ -1,0 +1,1 @@
+"""Prefect flows. They only orchestrate: the work lives in `wirewatch.cycle`, `extractors`, `storage`."""

@@ -1,0 +1,121 @@
+"""The ingest flow: one cycle of poll -> fetch -> extract -> store.
+
+Inputs: the feeds file and the DuckDB path (flow parameters override `WIREWATCH_*` settings).
+Output: counts for the cycle (feeds polled, polls by outcome, fetches, articles and versions added).
+Settings used: everything in `wirewatch.settings.Settings` (timeouts, limits, workers, batch size).
+
+Tasks are coarse on purpose (a Prefect task costs milliseconds): one per step per batch of feeds,
+never one per article. Each batch is written in one DuckDB transaction, so a run killed mid-way
+leaves whole batches only, and the next run redoes the rest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+
+from extractors.urls import url_id
+from storage import records
+from storage.db import connect
+from wirewatch import cycle
+from wirewatch.feedlist import load_feeds
+from wirewatch.settings import Settings
+
+
+def _db(settings: Settings, read_only: bool = False) -> Any:
+    return connect(settings.db_path, read_only=read_only, retries=settings.db_lock_retries,
+                   wait_s=settings.db_lock_wait_s)
+
+
+@task(cache_policy=NO_CACHE)
+def sync_feed_list(settings: Settings) -> list[str]:
+    """Register the feeds file's feeds in the DB; return their ids in file order."""
+    now = datetime.now(UTC)
+    rows = [records.FeedRow(url_id(s.url), s.url, s.name, s.outlet, s.agency, now)
+            for s in load_feeds(settings.feeds_file)]
+    with _db(settings) as con:
+        records.sync_feeds(con, rows)
+    return [row.feed_id for row in rows]
+
+
+@task(cache_policy=NO_CACHE, retries=0)
+async def poll(feed_ids: list[str], settings: Settings, run_id: str) -> list[cycle.Polled]:
+    with _db(settings) as con:
+        states = records.load_feed_states(con, feed_ids)
+    return await cycle.poll_feeds(states, settings, run_id)
+
+
+@task(cache_policy=NO_CACHE)
+def plan(polled: list[cycle.Polled], settings: Settings
+         ) -> tuple[list[cycle.Polled], list[cycle.Job]]:
+    with _db(settings) as con:
+        known = records.load_entries(con, [p.feed.feed_id for p in polled])
+    return cycle.plan_fetches(polled, known, settings)
+
+
+@task(cache_policy=NO_CACHE)
+async def fetch_and_extract(jobs: list[cycle.Job], settings: Settings,
+                            pool: Executor | None) -> list[cycle.Done]:
+    return await cycle.fetch_and_extract(jobs, settings, pool)
+
+
+@task(cache_policy=NO_CACHE)
+def store(polled: list[cycle.Polled], done: list[cycle.Done], settings: Settings,
+          run_id: str) -> records.BatchResult:
+    batch = cycle.assemble_batch(polled, done, run_id, settings)
+    with _db(settings) as con:
+        return records.write_batch(con, batch)
+
+
+@contextmanager
+def extraction_pool(workers: int) -> Iterator[Executor | None]:
+    """Worker processes for trafilatura (spawned: forking a threaded Prefect process is unsafe)."""
+    if workers == 0:
+        yield None
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        for _ in range(workers):  # start the workers now, while the feeds are being polled
+            pool.submit(int)
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+
+
+def _tally(totals: Counter[str], polled: list[cycle.Polled], done: list[cycle.Done],
+           result: records.BatchResult) -> None:
+    totals["feeds_polled"] += len(polled)
+    totals.update(f"polls_{p.poll.outcome}" for p in polled)
+    totals["entries_new"] += sum(p.poll.entries_new for p in polled)
+    totals["fetches"] += len(done)
+    totals["articles_added"] += result.articles_added
+    totals["versions_added"] += result.versions_added
+
+
+@flow(name="ingest", log_prints=True)
+async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> dict[str, int]:
+    """Poll every feed once, fetch new and updated articles, store new versions."""
+    overrides = {"feeds_file": feeds_file, "db_path": db_path}
+    settings = Settings(**{k: v for k, v in overrides.items() if v})
+    run_id = flow_run.get_id() or str(uuid.uuid4())
+    feed_ids = sync_feed_list(settings)
+    totals: Counter[str] = Counter()
+    with extraction_pool(settings.extract_workers) as pool:
+        size = settings.feed_batch_size
+        for start in range(0, len(feed_ids), size):
+            polled = await poll(feed_ids[start:start + size], settings, run_id)
+            polled, jobs = plan(polled, settings)
+            done = await fetch_and_extract(jobs, settings, pool)
+            _tally(totals, polled, done, store(polled, done, settings, run_id))
+    print(f"ingest cycle done: {dict(totals)}")
+    return dict(totals)

@@ -1,0 +1,254 @@
+"""Typed rows and the one batched, transactional write of an ingest batch.
+
+Rows go in through Arrow tables (`INSERT ... BY NAME SELECT`), never one statement per row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    feed_id: str
+    url: str
+    name: str
+    outlet: str
+    agency: str | None
+    added_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    feed_id: str
+    url: str
+    name: str
+    outlet: str
+    etag: str
+    last_modified: str
+
+
+@dataclass(frozen=True, slots=True)
+class PollRow:
+    run_id: str
+    feed_id: str
+    polled_at: datetime
+    http_status: int | None
+    outcome: str
+    reason: str
+    entries_seen: int
+    entries_new: int
+    duration_ms: float
+    etag: str  # validators the response carried ('' when none)
+    last_modified: str
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRow:
+    feed_id: str
+    entry_key: str
+    url: str
+    article_id: str | None
+    marker: str
+    state: str  # ok | failed
+    attempts: int
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VersionRow:
+    """An extracted page; it becomes a version only if its text differs from the latest."""
+
+    article_id: str
+    canonical_url: str
+    outlet: str
+    feed_id: str
+    fetched_at: datetime
+    published_at: datetime | None
+    published_source: str
+    title: str
+    author: str
+    site_name: str
+    language: str
+    text: str
+    content_hash: str
+    extractor: str
+    extractor_version: str
+    final_url: str
+    raw_html_z: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class FetchRow:
+    run_id: str
+    feed_id: str
+    entry_key: str
+    url: str
+    final_url: str
+    article_id: str | None
+    fetched_at: datetime
+    http_status: int | None
+    outcome: str
+    reason: str
+    bytes: int
+    duration_ms: float
+    version_added: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    polls: Sequence[PollRow] = ()
+    entries: Sequence[EntryRow] = ()
+    pages: Sequence[VersionRow] = ()
+    fetches: Sequence[FetchRow] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    articles_added: int
+    versions_added: int
+
+
+def _arrow(rows: Iterable[Any], drop: tuple[str, ...] = ()) -> pa.Table:
+    dicts = [{k: v for k, v in asdict(row).items() if k not in drop} for row in rows]
+    return pa.Table.from_pylist(dicts)
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Any],
+            drop: tuple[str, ...] = ()) -> None:
+    if not rows:
+        return
+    staged = _arrow(rows, drop)
+    con.register("staged", staged)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged")
+    finally:
+        con.unregister("staged")
+
+
+def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None:
+    """Add feeds not seen before; refresh names and tags of the others."""
+    if not feeds:
+        return
+    con.register("staged", _arrow(feeds))
+    try:
+        con.execute("BEGIN")
+        con.execute("UPDATE feeds SET name = s.name, outlet = s.outlet, agency = s.agency "
+                    "FROM staged s WHERE feeds.feed_id = s.feed_id")
+        con.execute("INSERT INTO feeds BY NAME SELECT s.* FROM staged s "
+                    "ANTI JOIN feeds f ON f.feed_id = s.feed_id")
+        con.execute("COMMIT")
+    finally:
+        con.unregister("staged")
+
+
+def load_feed_states(con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]) -> list[FeedState]:
+    rows = con.execute(
+        "SELECT feed_id, url, name, outlet, coalesce(etag, ''), coalesce(last_modified, '') "
+        "FROM feeds WHERE feed_id IN (SELECT unnest(?)) ORDER BY name, feed_id",
+        [list(feed_ids)]).fetchall()
+    return [FeedState(*row) for row in rows]
+
+
+def load_entries(con: duckdb.DuckDBPyConnection,
+                 feed_ids: Sequence[str]) -> dict[tuple[str, str], EntryRow]:
+    rows = con.execute(
+        "SELECT feed_id, entry_key, url, article_id, marker, state, attempts, first_seen_at "
+        "FROM entries WHERE feed_id IN (SELECT unnest(?))", [list(feed_ids)]).fetchall()
+    return {(row[0], row[1]): EntryRow(*row) for row in rows}
+
+
+def _latest_hashes(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[int, str]]:
+    rows = con.execute(
+        "SELECT article_id, max(version), arg_max(content_hash, version) FROM article_versions "
+        "WHERE article_id IN (SELECT unnest(?)) GROUP BY article_id", [ids]).fetchall()
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+def _number_versions(con: duckdb.DuckDBPyConnection,
+                     pages: Sequence[VersionRow]) -> list[tuple[VersionRow, int]]:
+    latest = _latest_hashes(con, sorted({p.article_id for p in pages}))
+    numbered = []
+    for page in pages:
+        version, content_hash = latest.get(page.article_id, (0, ""))
+        if page.content_hash != content_hash:
+            latest[page.article_id] = (version + 1, page.content_hash)
+            numbered.append((page, version + 1))
+    return numbered
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    # fetchall, not fetchone: DuckDB 2.0 refuses `register` while a result is half-read.
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    return int(rows[0][0])
+
+
+def _store_versions(con: duckdb.DuckDBPyConnection,
+                    numbered: list[tuple[VersionRow, int]]) -> int:
+    articles = {p.article_id: p for p, _ in numbered}
+    staged = pa.Table.from_pylist([
+        {"article_id": p.article_id, "canonical_url": p.canonical_url, "outlet": p.outlet,
+         "feed_id": p.feed_id, "first_seen_at": p.fetched_at} for p in articles.values()])
+    before = _count(con, "articles")
+    if articles:
+        con.register("staged_articles", staged)
+        con.execute("INSERT INTO articles BY NAME SELECT s.* FROM staged_articles s "
+                    "ANTI JOIN articles a ON a.article_id = s.article_id")
+        con.unregister("staged_articles")
+    after = _count(con, "articles")
+    rows = [dict(asdict(page), version=version) for page, version in numbered]
+    if rows:
+        con.register("staged_versions", pa.Table.from_pylist(rows))
+        con.execute("INSERT INTO article_versions BY NAME SELECT * EXCLUDE "
+                    "(canonical_url, outlet, feed_id) FROM staged_versions")
+        con.unregister("staged_versions")
+    return after - before
+
+
+def _link_fetches(fetches: Sequence[FetchRow],
+                  numbered: list[tuple[VersionRow, int]]) -> list[FetchRow]:
+    added = {page.article_id: version for page, version in numbered}
+    linked = []
+    for fetch in fetches:
+        version = added.pop(fetch.article_id, None) if fetch.outcome == "ok" else None
+        linked.append(replace(fetch, version_added=version))
+    return linked
+
+
+def _update_feeds(con: duckdb.DuckDBPyConnection, polls: Sequence[PollRow]) -> None:
+    if not polls:
+        return
+    con.register("staged_polls", _arrow(polls))
+    # Keep the newest validators: a response without them leaves the stored ones alone.
+    con.execute("""
+        UPDATE feeds SET etag = coalesce(nullif(s.etag, ''), feeds.etag),
+                         last_modified = coalesce(nullif(s.last_modified, ''), feeds.last_modified),
+                         last_polled_at = s.polled_at
+        FROM staged_polls s WHERE feeds.feed_id = s.feed_id""")
+    con.unregister("staged_polls")
+
+
+def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> BatchResult:
+    """Write one batch in one transaction: all of it lands, or none of it."""
+    con.execute("BEGIN")
+    try:
+        numbered = _number_versions(con, batch.pages)
+        articles_added = _store_versions(con, numbered)
+        _insert(con, "feed_polls", batch.polls, drop=("etag", "last_modified"))
+        _update_feeds(con, batch.polls)
+        _insert(con, "fetches", _link_fetches(batch.fetches, numbered))
+        if batch.entries:
+            con.register("staged_entries", _arrow(batch.entries))
+            con.execute("INSERT OR REPLACE INTO entries BY NAME SELECT * FROM staged_entries")
+            con.unregister("staged_entries")
+        con.execute("COMMIT")
+    except Exception:  # any failure: nothing of the batch is kept, the next run redoes it
+        con.execute("ROLLBACK")
+        raise
+    return BatchResult(articles_added, len(numbered))

@@ -1,0 +1,76 @@
+"""Read-side queries for the CLI: the run summary, and arbitrary read-only SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Table:
+    relation = con.execute(sql, params or [])
+    columns = [d[0] for d in relation.description or []]
+    return Table(columns, relation.fetchall())
+
+
+OUTLETS = """
+SELECT f.outlet,
+       count(DISTINCT f.feed_id) AS feeds,
+       (SELECT count(*) FROM feed_polls p JOIN feeds g USING (feed_id) WHERE g.outlet = f.outlet)
+           AS polls,
+       (SELECT count(*) FROM articles a WHERE a.outlet = f.outlet) AS articles,
+       (SELECT count(*) FROM article_versions v JOIN articles a USING (article_id)
+         WHERE a.outlet = f.outlet) AS versions,
+       (SELECT count(*) FROM fetches x JOIN feeds g USING (feed_id)
+         WHERE g.outlet = f.outlet AND x.outcome <> 'ok') AS fetch_errors
+FROM feeds f GROUP BY f.outlet ORDER BY f.outlet
+"""
+
+POLL_OUTCOMES = """
+SELECT outcome, reason, count(*) AS polls FROM feed_polls GROUP BY ALL ORDER BY polls DESC, outcome
+"""
+
+ERRORS = """
+SELECT 'poll' AS kind, outcome, reason, count(*) AS n FROM poll_errors GROUP BY ALL
+UNION ALL
+SELECT 'fetch', outcome, reason, count(*) FROM fetch_errors GROUP BY ALL
+ORDER BY n DESC
+"""
+
+VERSIONED = """
+SELECT outlet, title, count(*) OVER (PARTITION BY article_id) AS versions, version, published_at,
+       fetched_at
+FROM article_versions JOIN articles USING (article_id)
+QUALIFY versions > 1 ORDER BY article_id, version
+"""
+
+TOTALS = """
+SELECT (SELECT count(*) FROM feeds) AS feeds, (SELECT count(*) FROM feed_polls) AS polls,
+       (SELECT count(*) FROM articles) AS articles,
+       (SELECT count(*) FROM article_versions) AS versions,
+       (SELECT count(*) FROM fetches) AS fetches,
+       (SELECT count(*) FROM poll_errors) + (SELECT count(*) FROM fetch_errors) AS errors
+"""
+
+
+def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Table]:
+    return {
+        "totals": query(con, TOTALS),
+        "outlets": query(con, OUTLETS),
+        "poll outcomes": query(con, POLL_OUTCOMES),
+        "errors (with reasons)": query(con, ERRORS),
+        "articles with more than one version": query(con, VERSIONED),
+    }
+
+
+def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Row counts of the record tables (used to show what a run added)."""
+    table = query(con, TOTALS)
+    return dict(zip(table.columns, table.rows[0], strict=True))

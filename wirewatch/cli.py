@@ -1,0 +1,123 @@
+"""The `wirewatch` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from wirewatch.offline import apply_offline_defaults
+from wirewatch.settings import Settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flows.ingest import ingest
+
+    totals = asyncio.run(ingest(feeds_file=args.feeds, db_path=args.db))
+    print(" ".join(f"{k}={v}" for k, v in sorted(totals.items())))
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from storage.db import connect
+    from storage.summary import query
+    from wirewatch.tables import format_table
+
+    settings = Settings()
+    with connect(Path(args.db or settings.db_path), read_only=True,
+                 retries=settings.db_lock_retries, wait_s=settings.db_lock_wait_s) as con:
+        print(format_table(query(con, args.sql)))
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    from storage.db import connect
+    from storage.summary import summary
+    from wirewatch.tables import format_table
+
+    settings = Settings()
+    with connect(Path(args.db or settings.db_path), read_only=True,
+                 retries=settings.db_lock_retries, wait_s=settings.db_lock_wait_s) as con:
+        for title, table in summary(con).items():
+            print(f"\n== {title}\n{format_table(table)}")
+    return 0
+
+
+def cmd_feeds_import(args: argparse.Namespace) -> int:
+    from wirewatch.feedlist import import_opml
+
+    feeds_file = Path(args.feeds or Settings().feeds_file)
+    added = import_opml(Path(args.opml), feeds_file)
+    print(f"added {added} feeds to {feeds_file}")
+    return 0
+
+
+def cmd_sample_site(args: argparse.Namespace) -> int:
+    from wirewatch.sample_site.cli import serve_sample_site
+
+    return serve_sample_site(args.port, args.step, args.write_feeds)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from wirewatch.demo import run_demo
+
+    return run_demo(Path(args.db), Path(args.workdir))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from wirewatch.daemon import serve
+
+    return serve(Settings(), args.interval)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wirewatch", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run one ingest cycle now (a Prefect flow run)")
+    run.add_argument("--feeds", help="feeds file (default: settings)")
+    run.add_argument("--db", help="DuckDB file (default: settings)")
+    run.set_defaults(func=cmd_run)
+    serve = sub.add_parser("serve", help="daemon: Prefect server + ingest on a schedule")
+    serve.add_argument("--interval", type=float, help="minutes between cycles")
+    serve.set_defaults(func=cmd_serve)
+    query = sub.add_parser("query", help="run read-only SQL against the DB")
+    query.add_argument("sql")
+    query.add_argument("--db")
+    query.set_defaults(func=cmd_query)
+    summ = sub.add_parser("summary", help="print what the DB holds")
+    summ.add_argument("--db")
+    summ.set_defaults(func=cmd_summary)
+    feeds = sub.add_parser("feeds", help="manage the feeds file").add_subparsers(
+        dest="feeds_command", required=True)
+    imp = feeds.add_parser("import", help="add the feeds of an OPML file")
+    imp.add_argument("opml")
+    imp.add_argument("--feeds", help="feeds file to extend (default: settings)")
+    imp.set_defaults(func=cmd_feeds_import)
+    site = sub.add_parser("sample-site", help="serve the bundled sample news site")
+    site.add_argument("--port", type=int, default=8765)
+    site.add_argument("--step", type=int, default=1)
+    site.add_argument("--write-feeds", help="write a feeds file for this site and exit")
+    site.set_defaults(func=cmd_sample_site)
+    demo = sub.add_parser("demo", help="replay the sample site through the pipeline")
+    demo.add_argument("--db", default="data/demo.duckdb")
+    demo.add_argument("--workdir", default="data/demo")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    apply_offline_defaults()
+    args = _parser().parse_args(argv)
+    from storage.db import StorageError
+    from wirewatch.feedlist import FeedListError
+
+    try:
+        return int(args.func(args))
+    except (StorageError, FeedListError) as exc:
+        print(f"wirewatch: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

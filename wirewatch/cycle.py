@@ -1,0 +1,184 @@
+"""The steps of one ingest cycle as plain functions; `flows/ingest.py` wraps them in tasks.
+
+poll feeds -> plan which entries need a page fetch -> fetch and extract -> assemble one Batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+import httpx
+
+from extractors.feeds import FeedEntry, FeedParseError, ParsedFeed, parse_feed
+from extractors.outcomes import Outcome
+from extractors.pages import (
+    EXTRACTOR_NAME,
+    EXTRACTOR_VERSION,
+    Article,
+    Page,
+    Rejected,
+    extract_article,
+)
+from extractors.urls import canonicalize_url, url_id
+from storage.records import Batch, EntryRow, FeedState, FetchRow, PollRow, VersionRow
+from wirewatch.net import HostLimiter, Response, Validators, build_client, fetch
+from wirewatch.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class Polled:
+    feed: FeedState
+    poll: PollRow
+    entries: tuple[FeedEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    feed: FeedState
+    entry: FeedEntry
+    prior: EntryRow | None
+
+
+@dataclass(frozen=True, slots=True)
+class Done:
+    job: Job
+    response: Response  # body dropped after extraction
+    result: Article | Rejected | None  # None when the fetch itself failed
+    fetched_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _poll_row(run_id: str, feed: FeedState, response: Response, outcome: Outcome, reason: str,
+              seen: int = 0) -> PollRow:
+    return PollRow(run_id, feed.feed_id, _now(), response.status, outcome.value, reason, seen, 0,
+                   response.duration_ms, response.validators.etag,
+                   response.validators.last_modified)
+
+
+def _parse(run_id: str, feed: FeedState, response: Response) -> Polled:
+    if response.outcome is not Outcome.OK:
+        row = _poll_row(run_id, feed, response, response.outcome, response.reason)
+        return Polled(feed, row, ())
+    try:
+        parsed: ParsedFeed = parse_feed(response.body, response.final_url, response.content_type)
+    except FeedParseError as exc:
+        return Polled(feed, _poll_row(run_id, feed, response, Outcome.PARSE_ERROR, exc.reason), ())
+    row = _poll_row(run_id, feed, response, Outcome.OK, "ok", len(parsed.entries))
+    return Polled(feed, row, parsed.entries)
+
+
+async def poll_feeds(feeds: Sequence[FeedState], settings: Settings, run_id: str) -> list[Polled]:
+    """Conditional GET of every feed, concurrently, then parse each body."""
+    limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
+    async with build_client(settings) as client:
+        responses = await asyncio.gather(*(
+            fetch(client, limiter, f.url, settings, Validators(f.etag, f.last_modified))
+            for f in feeds))
+    return [_parse(run_id, feed, response) for feed, response in zip(feeds, responses, strict=True)]
+
+
+def _needs_fetch(entry: FeedEntry, prior: EntryRow | None, settings: Settings) -> bool:
+    if prior is None:
+        return True
+    if prior.state == "failed":
+        return prior.attempts < settings.max_fetch_attempts or prior.marker != entry.marker
+    return bool(entry.marker) and prior.marker != entry.marker
+
+
+def plan_fetches(polled: Sequence[Polled], known: dict[tuple[str, str], EntryRow],
+                 settings: Settings) -> tuple[list[Polled], list[Job]]:
+    """Pick the new and updated entries; count new entries on each poll row."""
+    jobs, counted = [], []
+    for item in polled:
+        fresh, keys = 0, set()
+        for entry in item.entries:
+            if entry.key in keys:  # a feed that lists one entry twice
+                continue
+            keys.add(entry.key)
+            prior = known.get((item.feed.feed_id, entry.key))
+            fresh += prior is None
+            if _needs_fetch(entry, prior, settings):
+                jobs.append(Job(item.feed, entry, prior))
+        counted.append(replace(item, poll=replace(item.poll, entries_new=fresh)))
+    return counted, jobs
+
+
+async def _fetch_one(client: httpx.AsyncClient, limiter: HostLimiter, job: Job,
+                     settings: Settings, pool: Executor | None) -> Done:
+    response = await fetch(client, limiter, job.entry.url, settings)
+    fetched_at = _now()
+    if response.outcome is not Outcome.OK:
+        return Done(job, response, None, fetched_at)
+    page = Page(response.final_url, response.content_type, response.body, job.entry.published_at)
+    if pool is None:
+        result = extract_article(page, settings.extract_fast)
+    else:
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(pool, extract_article, page, settings.extract_fast)
+    # The article carries the compressed body; keeping the raw one too would double memory.
+    return Done(job, replace(response, body=b""), result, fetched_at)
+
+
+async def fetch_and_extract(jobs: Sequence[Job], settings: Settings,
+                            pool: Executor | None) -> list[Done]:
+    """Fetch pages concurrently; each body goes to the extraction pool as soon as it arrives."""
+    limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
+    async with build_client(settings) as client:
+        return list(await asyncio.gather(*(
+            _fetch_one(client, limiter, job, settings, pool) for job in jobs)))
+
+
+def _fetch_row(done: Done, run_id: str) -> FetchRow:
+    response, result = done.response, done.result
+    outcome, reason = response.outcome.value, response.reason
+    if isinstance(result, Rejected):
+        outcome, reason = result.outcome.value, result.reason
+    article_id = url_id(canonicalize_url(response.final_url)) if result is not None else None
+    size = len(result.raw_html_z) if isinstance(result, Article) else 0
+    return FetchRow(run_id, done.job.feed.feed_id, done.job.entry.key, done.job.entry.url,
+                    response.final_url, article_id, done.fetched_at, response.status, outcome,
+                    reason, size, response.duration_ms)
+
+
+def _entry_row(done: Done, settings: Settings) -> EntryRow:
+    job, ok = done.job, isinstance(done.result, Article)
+    prior_attempts = job.prior.attempts if job.prior and job.prior.state == "failed" else 0
+    article_id = url_id(canonicalize_url(done.response.final_url)) if ok else (
+        job.prior.article_id if job.prior else None)
+    return EntryRow(
+        feed_id=job.feed.feed_id, entry_key=job.entry.key, url=job.entry.url,
+        article_id=article_id, marker=job.entry.marker, state="ok" if ok else "failed",
+        attempts=0 if ok else prior_attempts + 1,
+        first_seen_at=job.prior.first_seen_at if job.prior else done.fetched_at,
+    )
+
+
+def _version_row(done: Done, article: Article) -> VersionRow:
+    canonical = canonicalize_url(done.response.final_url)
+    return VersionRow(
+        article_id=url_id(canonical), canonical_url=canonical, outlet=done.job.feed.outlet,
+        feed_id=done.job.feed.feed_id, fetched_at=done.fetched_at,
+        published_at=article.published_at, published_source=article.published_source,
+        title=article.title, author=article.author, site_name=article.site_name,
+        language=article.language, text=article.text, content_hash=article.content_hash,
+        extractor=EXTRACTOR_NAME, extractor_version=EXTRACTOR_VERSION,
+        final_url=done.response.final_url, raw_html_z=article.raw_html_z,
+    )
+
+
+def assemble_batch(polled: Sequence[Polled], done: Sequence[Done], run_id: str,
+                   settings: Settings) -> Batch:
+    """Turn one batch's polls and page results into the rows written together."""
+    return Batch(
+        polls=[item.poll for item in polled],
+        entries=[_entry_row(d, settings) for d in done],
+        pages=[_version_row(d, d.result) for d in done if isinstance(d.result, Article)],
+        fetches=[_fetch_row(d, run_id) for d in done],
+    )

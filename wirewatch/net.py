@@ -1,0 +1,205 @@
+"""All network access: client construction, the address policy, redirects, size caps, retries.
+
+Exception-free by design: `fetch` always returns a `Response` whose `outcome`/`reason` say what
+happened (timeouts, HTTP errors, oversized bodies, blocked addresses), so callers record a row
+instead of handling exceptions. Only programming errors propagate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from extractors.outcomes import Outcome
+from wirewatch.settings import Settings
+
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    etag: str = ""
+    last_modified: str = ""
+
+    def headers(self) -> dict[str, str]:
+        found = {"If-None-Match": self.etag, "If-Modified-Since": self.last_modified}
+        return {k: v for k, v in found.items() if v}
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    url: str
+    final_url: str
+    outcome: Outcome
+    reason: str
+    status: int | None = None
+    body: bytes = b""
+    content_type: str = ""
+    validators: Validators = field(default_factory=Validators)
+    duration_ms: float = 0.0
+    attempts: int = 1
+
+
+class _Stop(Exception):
+    """Ends one request early with an outcome (internal control flow, never escapes)."""
+
+    def __init__(self, outcome: Outcome, reason: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.outcome, self.reason, self.status = outcome, reason, status
+
+
+class HostLimiter:
+    """At most `per_host` requests in flight to one host and `total` overall."""
+
+    def __init__(self, per_host: int, total: int) -> None:
+        self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(per_host))
+        self._total = asyncio.Semaphore(total)
+
+    def slot(self, url: str) -> _Slot:
+        return _Slot(self._hosts[urlsplit(url).netloc], self._total)
+
+
+class _Slot:
+    def __init__(self, host: asyncio.Semaphore, total: asyncio.Semaphore) -> None:
+        self._host, self._total = host, total
+
+    async def __aenter__(self) -> None:
+        await self._host.acquire()
+        await self._total.acquire()
+
+    async def __aexit__(self, *exc: object) -> None:
+        self._total.release()
+        self._host.release()
+
+
+def build_client(settings: Settings) -> httpx.AsyncClient:
+    timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
+    limits = httpx.Limits(max_connections=settings.total_concurrency,
+                          max_keepalive_connections=settings.total_concurrency)
+    return httpx.AsyncClient(
+        timeout=timeout, limits=limits, follow_redirects=False, trust_env=False,
+        headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+    )
+
+
+async def check_address(url: str, allow_private: bool) -> str:
+    """Return '' when the URL may be fetched, else a fixed reason."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "unsupported_url"
+    if allow_private:
+        return ""
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, None)
+    except socket.gaierror:
+        return "dns_error"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return "private_address"
+    return ""
+
+
+def _retry_delay(response: httpx.Response | None, attempt: int, settings: Settings) -> float:
+    delay = settings.retry_backoff_s * (2**attempt)
+    header = response.headers.get("retry-after", "") if response is not None else ""
+    if header.isdigit():
+        delay = float(header)
+    elif header:
+        try:
+            delay = parsedate_to_datetime(header).timestamp() - time.time()
+        except (TypeError, ValueError):
+            pass
+    return max(0.0, min(delay, settings.max_retry_after_s))
+
+
+async def _read_capped(response: httpx.Response, cap: int) -> bytes:
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise _Stop(Outcome.TOO_LARGE, "content_length_over_limit", response.status_code)
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > cap:
+            raise _Stop(Outcome.TOO_LARGE, "body_over_limit", response.status_code)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def _follow(client: httpx.AsyncClient, url: str, headers: dict[str, str],
+                  settings: Settings) -> tuple[str, httpx.Response, bytes]:
+    """GET with redirects followed by hand, so every hop passes the address policy."""
+    seen = {url}
+    for _hop in range(settings.max_redirects + 1):
+        blocked = await check_address(url, settings.allow_private_addresses)
+        if blocked:
+            raise _Stop(Outcome.BLOCKED, blocked)
+        async with client.stream("GET", url, headers=headers) as response:
+            location = response.headers.get("location", "")
+            if response.is_redirect and location:
+                url = urljoin(url, location)
+                if url in seen:
+                    raise _Stop(Outcome.HTTP_ERROR, "redirect_loop", response.status_code)
+                seen.add(url)
+                continue
+            if response.status_code in _RETRY_STATUSES:
+                return url, response, b""
+            body = b"" if response.status_code == 304 else await _read_capped(
+                response, settings.max_response_bytes)
+            return url, response, body
+    raise _Stop(Outcome.HTTP_ERROR, "too_many_redirects")
+
+
+def _classify(response: httpx.Response) -> tuple[Outcome, str]:
+    if response.status_code == 304:
+        return Outcome.NOT_MODIFIED, "not_modified"
+    if response.status_code >= 400 or response.status_code < 200:
+        return Outcome.HTTP_ERROR, f"http_{response.status_code}"
+    return Outcome.OK, "ok"
+
+
+async def _attempt(client: httpx.AsyncClient, url: str, headers: dict[str, str],
+                   settings: Settings) -> tuple[Response, httpx.Response | None, bool]:
+    """One try. Returns (result, raw response, retryable)."""
+    try:
+        async with asyncio.timeout(settings.total_timeout_s):
+            final_url, raw, body = await _follow(client, url, headers, settings)
+    except _Stop as stop:
+        return Response(url, url, stop.outcome, stop.reason, stop.status), None, False
+    except (TimeoutError, httpx.TimeoutException) as exc:
+        reason = "connect_timeout" if isinstance(exc, httpx.ConnectTimeout) else "read_timeout"
+        return Response(url, url, Outcome.TIMEOUT, reason), None, True
+    except httpx.TransportError as exc:
+        reason = "connect_error" if isinstance(exc, httpx.ConnectError) else "transport_error"
+        return Response(url, url, Outcome.HTTP_ERROR, reason), None, True
+    outcome, reason = _classify(raw)
+    result = Response(
+        url, final_url, outcome, reason, raw.status_code, body,
+        raw.headers.get("content-type", ""),
+        Validators(raw.headers.get("etag", ""), raw.headers.get("last-modified", "")),
+    )
+    return result, raw, raw.status_code in _RETRY_STATUSES
+
+
+async def fetch(client: httpx.AsyncClient, limiter: HostLimiter, url: str,
+                settings: Settings, validators: Validators | None = None) -> Response:
+    """GET `url` politely. Never raises for network or HTTP trouble: see `Response.outcome`."""
+    headers = validators.headers() if validators else {}
+    started = time.perf_counter()
+    for attempt in range(settings.retries + 1):
+        async with limiter.slot(url):
+            result, raw, retryable = await _attempt(client, url, headers, settings)
+        if not retryable or attempt == settings.retries:
+            break
+        await asyncio.sleep(_retry_delay(raw, attempt, settings))
+    elapsed = (time.perf_counter() - started) * 1000
+    return replace(result, duration_ms=elapsed, attempts=attempt + 1)

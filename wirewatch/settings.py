@@ -1,0 +1,47 @@
+"""The one settings object. Every field can be set with an env var `WIREWATCH_<NAME>`.
+
+Create it at the edge (CLI, flow entry) and pass values down; nothing reads it at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WIREWATCH_", frozen=True)
+
+    db_path: Path = Field(Path("data/wirewatch.duckdb"), description="DuckDB file.")
+    feeds_file: Path = Field(Path("feeds.yaml"), description="YAML list of feeds to poll.")
+    interval_minutes: float = Field(15.0, gt=0, description="Daemon schedule interval.")
+
+    user_agent: str = Field(
+        "wirewatch/0.1 (news figure tracker; polite polling with conditional GET)",
+        description="User-Agent sent with every request.",
+    )
+    connect_timeout_s: float = Field(5.0, gt=0, description="TCP connect timeout.")
+    read_timeout_s: float = Field(15.0, gt=0, description="Timeout between bytes read.")
+    total_timeout_s: float = Field(30.0, gt=0, description="Deadline for one whole request.")
+    max_response_bytes: int = Field(5_000_000, gt=0, description="Larger bodies are too_large.")
+    max_redirects: int = Field(5, ge=0, description="More hops than this is a redirect error.")
+    per_host_concurrency: int = Field(4, ge=1, description="Concurrent requests to one host.")
+    total_concurrency: int = Field(16, ge=1, description="Concurrent requests in all.")
+    retries: int = Field(2, ge=0, description="Retries for transport errors, 429 and 5xx.")
+    retry_backoff_s: float = Field(0.5, ge=0, description="First retry delay; doubles each try.")
+    max_retry_after_s: float = Field(30.0, ge=0, description="Cap on a server's Retry-After.")
+    allow_private_addresses: bool = Field(
+        False, description="Fetch loopback/private addresses (on for the demo and tests)."
+    )
+
+    max_fetch_attempts: int = Field(3, ge=1, description="Failed page fetches before giving up.")
+    extract_workers: int = Field(2, ge=0, description="Extraction processes; 0 = in-process.")
+    extract_fast: bool = Field(False, description="trafilatura fast mode (no fallback).")
+    feed_batch_size: int = Field(50, ge=1, description="Feeds per fetch-extract-write batch.")
+
+    db_lock_retries: int = Field(20, ge=0, description="Retries when the DB file is locked.")
+    db_lock_wait_s: float = Field(0.25, gt=0, description="Wait between lock retries.")
+
+    prefect_port: int = Field(4200, description="Port of the Prefect server `serve` starts.")
