@@ -24,6 +24,10 @@ class FeedParseError(ValueError):
         self.reason = reason
 
 
+# Warnings feedparser raises about a feed that still parsed completely.
+_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+
+
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
     key: str  # the entry's guid, else its link
@@ -61,8 +65,9 @@ def _entry(raw: Any) -> FeedEntry | None:
         key=str(raw.get("id") or url),
         url=url,
         title=str(raw.get("title") or ""),
-        published_at=_to_datetime(raw.get("published_parsed")),
-        updated_at=_to_datetime(raw.get("updated_parsed")),
+        # dict.get: FeedParserDict.get would alias updated to published (and warn).
+        published_at=_to_datetime(dict.get(raw, "published_parsed")),
+        updated_at=_to_datetime(dict.get(raw, "updated_parsed")),
     )
 
 
@@ -74,9 +79,10 @@ def parse_feed(content: bytes, base_url: str = "", content_type: str = "") -> Pa
     parsed = feedparser.parse(content, response_headers=headers)
     entries = tuple(e for e in (_entry(raw) for raw in parsed.entries) if e is not None)
     version = parsed.get("version") or ""
-    if parsed.bozo and not entries and not parsed.feed.get("title"):
+    broken = parsed.bozo and not isinstance(parsed.get("bozo_exception"), _BENIGN)
+    if broken and not entries:
         raise FeedParseError("malformed_xml", str(parsed.get("bozo_exception", ""))[:200])
     if not version and not entries:
         raise FeedParseError("not_a_feed")
-    recovered = type(parsed.bozo_exception).__name__ if parsed.bozo and entries else ""
+    recovered = type(parsed.bozo_exception).__name__ if broken else ""
     return ParsedFeed(str(parsed.feed.get("title") or ""), entries, recovered)

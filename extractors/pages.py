@@ -14,14 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import trafilatura
+from trafilatura.settings import Document
 from trafilatura.utils import load_html
 
 from extractors.outcomes import Outcome
 
 EXTRACTOR_NAME = "trafilatura"
 EXTRACTOR_VERSION = trafilatura.__version__
-_DATE_PARAMS = {"original_date": True, "extensive_search": True,
-                "outputformat": "%Y-%m-%dT%H:%M:%S%z"}
+_DATE_PARAMS = {
+    "original_date": True,
+    "extensive_search": True,
+    "outputformat": "%Y-%m-%dT%H:%M:%S%z",
+}
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 _WS = re.compile(r"\s+")
 
@@ -72,7 +76,9 @@ def looks_like_html(content_type: str, body: bytes) -> str:
 
 def normalize_text(text: str) -> str:
     """The form compared between versions: NFKC, one space between words, paragraphs kept."""
-    lines = (_WS.sub(" ", line).strip() for line in unicodedata.normalize("NFKC", text).splitlines())
+    lines = (
+        _WS.sub(" ", line).strip() for line in unicodedata.normalize("NFKC", text).splitlines()
+    )
     return "\n".join(line for line in lines if line)
 
 
@@ -109,8 +115,12 @@ def extract_article(page: Page, fast: bool = False) -> Article | Rejected:
     if tree is None:
         return Rejected(Outcome.EXTRACT_FAILED, "unparseable_html")
     language = (tree.get("lang") or "").split("-")[0].lower()
-    doc = trafilatura.bare_extraction(
-        tree, url=page.url, fast=fast, include_comments=False, with_metadata=True,
+    doc: Document | None = trafilatura.bare_extraction(  # type: ignore[assignment]
+        tree,
+        url=page.url,
+        fast=fast,
+        include_comments=False,
+        with_metadata=True,
         date_extraction_params=_DATE_PARAMS,
     )
     text = normalize_text(doc.text or "") if doc is not None else ""
@@ -118,8 +128,13 @@ def extract_article(page: Page, fast: bool = False) -> Article | Rejected:
         return Rejected(Outcome.EXTRACT_FAILED, "no_text_extracted")
     published_at, source = _choose_date(parse_page_date(doc.date), page.feed_published_at)
     return Article(
-        title=doc.title or "", author=doc.author or "", site_name=doc.sitename or "",
-        language=language, text=text, content_hash=hash_text(text),
-        published_at=published_at, published_source=source,
+        title=doc.title or "",
+        author=doc.author or "",
+        site_name=doc.sitename or "",
+        language=language,
+        text=text,
+        content_hash=hash_text(text),
+        published_at=published_at,
+        published_source=source,
         raw_html_z=zlib.compress(page.body, 3),
     )

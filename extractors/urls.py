@@ -9,9 +9,31 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "_hs", "vero_")
 _TRACKING_NAMES = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "igshid", "mkt_tok",
-        "ocid", "cmpid", "ref", "ref_src", "ref_url", "src", "cmp", "smid", "sr_share",
-        "_ga", "_gl", "spm", "share", "guccounter", "at_medium", "at_campaign", "ito",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "igshid",
+        "mkt_tok",
+        "ocid",
+        "cmpid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "src",
+        "cmp",
+        "smid",
+        "sr_share",
+        "_ga",
+        "_gl",
+        "spm",
+        "share",
+        "guccounter",
+        "at_medium",
+        "at_campaign",
+        "ito",
     }
 )
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -30,8 +52,9 @@ def canonicalize_url(url: str) -> str:
     host = (parts.hostname or "").lower()
     port = parts.port
     netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                   if not _is_tracking(k))
+    query = sorted(
+        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
+    )
     path = parts.path or "/"
     return urlunsplit((scheme, netloc, path, urlencode(query), ""))
 

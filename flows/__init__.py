@@ -1,1 +1,1 @@
-"""Prefect flows. They only orchestrate: the work lives in `wirewatch.cycle`, `extractors`, `storage`."""
+"""Prefect flows. They only orchestrate: the work is in wirewatch.cycle, extractors, storage."""

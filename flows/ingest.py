@@ -33,16 +33,22 @@ from wirewatch.settings import Settings
 
 
 def _db(settings: Settings, read_only: bool = False) -> Any:
-    return connect(settings.db_path, read_only=read_only, retries=settings.db_lock_retries,
-                   wait_s=settings.db_lock_wait_s)
+    return connect(
+        settings.db_path,
+        read_only=read_only,
+        retries=settings.db_lock_retries,
+        wait_s=settings.db_lock_wait_s,
+    )
 
 
 @task(cache_policy=NO_CACHE)
 def sync_feed_list(settings: Settings) -> list[str]:
     """Register the feeds file's feeds in the DB; return their ids in file order."""
     now = datetime.now(UTC)
-    rows = [records.FeedRow(url_id(s.url), s.url, s.name, s.outlet, s.agency, now)
-            for s in load_feeds(settings.feeds_file)]
+    rows = [
+        records.FeedRow(url_id(s.url), s.url, s.name, s.outlet, s.agency, now)
+        for s in load_feeds(settings.feeds_file)
+    ]
     with _db(settings) as con:
         records.sync_feeds(con, rows)
     return [row.feed_id for row in rows]
@@ -56,22 +62,25 @@ async def poll(feed_ids: list[str], settings: Settings, run_id: str) -> list[cyc
 
 
 @task(cache_policy=NO_CACHE)
-def plan(polled: list[cycle.Polled], settings: Settings
-         ) -> tuple[list[cycle.Polled], list[cycle.Job]]:
+def plan(
+    polled: list[cycle.Polled], settings: Settings
+) -> tuple[list[cycle.Polled], list[cycle.Job]]:
     with _db(settings) as con:
         known = records.load_entries(con, [p.feed.feed_id for p in polled])
     return cycle.plan_fetches(polled, known, settings)
 
 
 @task(cache_policy=NO_CACHE)
-async def fetch_and_extract(jobs: list[cycle.Job], settings: Settings,
-                            pool: Executor | None) -> list[cycle.Done]:
+async def fetch_and_extract(
+    jobs: list[cycle.Job], settings: Settings, pool: Executor | None
+) -> list[cycle.Done]:
     return await cycle.fetch_and_extract(jobs, settings, pool)
 
 
 @task(cache_policy=NO_CACHE)
-def store(polled: list[cycle.Polled], done: list[cycle.Done], settings: Settings,
-          run_id: str) -> records.BatchResult:
+def store(
+    polled: list[cycle.Polled], done: list[cycle.Done], settings: Settings, run_id: str
+) -> records.BatchResult:
     batch = cycle.assemble_batch(polled, done, run_id, settings)
     with _db(settings) as con:
         return records.write_batch(con, batch)
@@ -92,8 +101,12 @@ def extraction_pool(workers: int) -> Iterator[Executor | None]:
         pool.shutdown(cancel_futures=True)
 
 
-def _tally(totals: Counter[str], polled: list[cycle.Polled], done: list[cycle.Done],
-           result: records.BatchResult) -> None:
+def _tally(
+    totals: Counter[str],
+    polled: list[cycle.Polled],
+    done: list[cycle.Done],
+    result: records.BatchResult,
+) -> None:
     totals["feeds_polled"] += len(polled)
     totals.update(f"polls_{p.poll.outcome}" for p in polled)
     totals["entries_new"] += sum(p.poll.entries_new for p in polled)
@@ -113,7 +126,7 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
     with extraction_pool(settings.extract_workers) as pool:
         size = settings.feed_batch_size
         for start in range(0, len(feed_ids), size):
-            polled = await poll(feed_ids[start:start + size], settings, run_id)
+            polled = await poll(feed_ids[start : start + size], settings, run_id)
             polled, jobs = plan(polled, settings)
             done = await fetch_and_extract(jobs, settings, pool)
             _tally(totals, polled, done, store(polled, done, settings, run_id))

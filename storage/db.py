@@ -45,8 +45,9 @@ def _open(path: Path, read_only: bool, retries: int, wait_s: float) -> duckdb.Du
 
 
 @contextmanager
-def connect(path: Path, *, read_only: bool = False, retries: int = 20,
-            wait_s: float = 0.25) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(
+    path: Path, *, read_only: bool = False, retries: int = 20, wait_s: float = 0.25
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the file briefly; writers also bring the schema up to date."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,9 +74,11 @@ def _migrations() -> list[tuple[int, str, str]]:
 
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Apply each pending migration in its own transaction, with its record."""
-    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
-                "applied_at TIMESTAMPTZ NOT NULL)")
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
+        "applied_at TIMESTAMPTZ NOT NULL)"
+    )
     rows = con.execute("SELECT version FROM schema_migrations").fetchall()
     done = {row[0] for row in rows}
     applied = []
@@ -85,8 +88,9 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute("BEGIN")
         try:
             con.execute(sql)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
-                        [number, name, datetime.now(UTC)])
+            con.execute(
+                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [number, name, datetime.now(UTC)]
+            )
             con.execute("COMMIT")
         except Exception:  # any failure: leave the schema exactly as it was
             con.execute("ROLLBACK")

@@ -120,8 +120,9 @@ def _arrow(rows: Iterable[Any], drop: tuple[str, ...] = ()) -> pa.Table:
     return pa.Table.from_pylist(dicts)
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Any],
-            drop: tuple[str, ...] = ()) -> None:
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Any], drop: tuple[str, ...] = ()
+) -> None:
     if not rows:
         return
     staged = _arrow(rows, drop)
@@ -139,10 +140,14 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None
     con.register("staged", _arrow(feeds))
     try:
         con.execute("BEGIN")
-        con.execute("UPDATE feeds SET name = s.name, outlet = s.outlet, agency = s.agency "
-                    "FROM staged s WHERE feeds.feed_id = s.feed_id")
-        con.execute("INSERT INTO feeds BY NAME SELECT s.* FROM staged s "
-                    "ANTI JOIN feeds f ON f.feed_id = s.feed_id")
+        con.execute(
+            "UPDATE feeds SET name = s.name, outlet = s.outlet, agency = s.agency "
+            "FROM staged s WHERE feeds.feed_id = s.feed_id"
+        )
+        con.execute(
+            "INSERT INTO feeds BY NAME SELECT s.* FROM staged s "
+            "ANTI JOIN feeds f ON f.feed_id = s.feed_id"
+        )
         con.execute("COMMIT")
     finally:
         con.unregister("staged")
@@ -152,27 +157,34 @@ def load_feed_states(con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]) ->
     rows = con.execute(
         "SELECT feed_id, url, name, outlet, coalesce(etag, ''), coalesce(last_modified, '') "
         "FROM feeds WHERE feed_id IN (SELECT unnest(?)) ORDER BY name, feed_id",
-        [list(feed_ids)]).fetchall()
+        [list(feed_ids)],
+    ).fetchall()
     return [FeedState(*row) for row in rows]
 
 
-def load_entries(con: duckdb.DuckDBPyConnection,
-                 feed_ids: Sequence[str]) -> dict[tuple[str, str], EntryRow]:
+def load_entries(
+    con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]
+) -> dict[tuple[str, str], EntryRow]:
     rows = con.execute(
         "SELECT feed_id, entry_key, url, article_id, marker, state, attempts, first_seen_at "
-        "FROM entries WHERE feed_id IN (SELECT unnest(?))", [list(feed_ids)]).fetchall()
+        "FROM entries WHERE feed_id IN (SELECT unnest(?))",
+        [list(feed_ids)],
+    ).fetchall()
     return {(row[0], row[1]): EntryRow(*row) for row in rows}
 
 
 def _latest_hashes(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, tuple[int, str]]:
     rows = con.execute(
         "SELECT article_id, max(version), arg_max(content_hash, version) FROM article_versions "
-        "WHERE article_id IN (SELECT unnest(?)) GROUP BY article_id", [ids]).fetchall()
+        "WHERE article_id IN (SELECT unnest(?)) GROUP BY article_id",
+        [ids],
+    ).fetchall()
     return {row[0]: (row[1], row[2]) for row in rows}
 
 
-def _number_versions(con: duckdb.DuckDBPyConnection,
-                     pages: Sequence[VersionRow]) -> list[tuple[VersionRow, int]]:
+def _number_versions(
+    con: duckdb.DuckDBPyConnection, pages: Sequence[VersionRow]
+) -> list[tuple[VersionRow, int]]:
     latest = _latest_hashes(con, sorted({p.article_id for p in pages}))
     numbered = []
     for page in pages:
@@ -189,34 +201,48 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(rows[0][0])
 
 
-def _store_versions(con: duckdb.DuckDBPyConnection,
-                    numbered: list[tuple[VersionRow, int]]) -> int:
+def _store_versions(con: duckdb.DuckDBPyConnection, numbered: list[tuple[VersionRow, int]]) -> int:
     articles = {p.article_id: p for p, _ in numbered}
-    staged = pa.Table.from_pylist([
-        {"article_id": p.article_id, "canonical_url": p.canonical_url, "outlet": p.outlet,
-         "feed_id": p.feed_id, "first_seen_at": p.fetched_at} for p in articles.values()])
+    staged = pa.Table.from_pylist(
+        [
+            {
+                "article_id": p.article_id,
+                "canonical_url": p.canonical_url,
+                "outlet": p.outlet,
+                "feed_id": p.feed_id,
+                "first_seen_at": p.fetched_at,
+            }
+            for p in articles.values()
+        ]
+    )
     before = _count(con, "articles")
     if articles:
         con.register("staged_articles", staged)
-        con.execute("INSERT INTO articles BY NAME SELECT s.* FROM staged_articles s "
-                    "ANTI JOIN articles a ON a.article_id = s.article_id")
+        con.execute(
+            "INSERT INTO articles BY NAME SELECT s.* FROM staged_articles s "
+            "ANTI JOIN articles a ON a.article_id = s.article_id"
+        )
         con.unregister("staged_articles")
     after = _count(con, "articles")
     rows = [dict(asdict(page), version=version) for page, version in numbered]
     if rows:
         con.register("staged_versions", pa.Table.from_pylist(rows))
-        con.execute("INSERT INTO article_versions BY NAME SELECT * EXCLUDE "
-                    "(canonical_url, outlet, feed_id) FROM staged_versions")
+        con.execute(
+            "INSERT INTO article_versions BY NAME SELECT * EXCLUDE "
+            "(canonical_url, outlet, feed_id) FROM staged_versions"
+        )
         con.unregister("staged_versions")
     return after - before
 
 
-def _link_fetches(fetches: Sequence[FetchRow],
-                  numbered: list[tuple[VersionRow, int]]) -> list[FetchRow]:
+def _link_fetches(
+    fetches: Sequence[FetchRow], numbered: list[tuple[VersionRow, int]]
+) -> list[FetchRow]:
     added = {page.article_id: version for page, version in numbered}
     linked = []
     for fetch in fetches:
-        version = added.pop(fetch.article_id, None) if fetch.outcome == "ok" else None
+        key = fetch.article_id if fetch.outcome == "ok" else None
+        version = added.pop(key, None) if key else None
         linked.append(replace(fetch, version_added=version))
     return linked
 

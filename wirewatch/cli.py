@@ -25,8 +25,12 @@ def cmd_query(args: argparse.Namespace) -> int:
     from wirewatch.tables import format_table
 
     settings = Settings()
-    with connect(Path(args.db or settings.db_path), read_only=True,
-                 retries=settings.db_lock_retries, wait_s=settings.db_lock_wait_s) as con:
+    with connect(
+        Path(args.db or settings.db_path),
+        read_only=True,
+        retries=settings.db_lock_retries,
+        wait_s=settings.db_lock_wait_s,
+    ) as con:
         print(format_table(query(con, args.sql)))
     return 0
 
@@ -37,8 +41,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
     from wirewatch.tables import format_table
 
     settings = Settings()
-    with connect(Path(args.db or settings.db_path), read_only=True,
-                 retries=settings.db_lock_retries, wait_s=settings.db_lock_wait_s) as con:
+    with connect(
+        Path(args.db or settings.db_path),
+        read_only=True,
+        retries=settings.db_lock_retries,
+        wait_s=settings.db_lock_wait_s,
+    ) as con:
         for title, table in summary(con).items():
             print(f"\n== {title}\n{format_table(table)}")
     return 0
@@ -89,7 +97,8 @@ def _parser() -> argparse.ArgumentParser:
     summ.add_argument("--db")
     summ.set_defaults(func=cmd_summary)
     feeds = sub.add_parser("feeds", help="manage the feeds file").add_subparsers(
-        dest="feeds_command", required=True)
+        dest="feeds_command", required=True
+    )
     imp = feeds.add_parser("import", help="add the feeds of an OPML file")
     imp.add_argument("opml")
     imp.add_argument("--feeds", help="feeds file to extend (default: settings)")

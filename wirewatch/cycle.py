@@ -55,11 +55,22 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _poll_row(run_id: str, feed: FeedState, response: Response, outcome: Outcome, reason: str,
-              seen: int = 0) -> PollRow:
-    return PollRow(run_id, feed.feed_id, _now(), response.status, outcome.value, reason, seen, 0,
-                   response.duration_ms, response.validators.etag,
-                   response.validators.last_modified)
+def _poll_row(
+    run_id: str, feed: FeedState, response: Response, outcome: Outcome, reason: str, seen: int = 0
+) -> PollRow:
+    return PollRow(
+        run_id,
+        feed.feed_id,
+        _now(),
+        response.status,
+        outcome.value,
+        reason,
+        seen,
+        0,
+        response.duration_ms,
+        response.validators.etag,
+        response.validators.last_modified,
+    )
 
 
 def _parse(run_id: str, feed: FeedState, response: Response) -> Polled:
@@ -78,9 +89,12 @@ async def poll_feeds(feeds: Sequence[FeedState], settings: Settings, run_id: str
     """Conditional GET of every feed, concurrently, then parse each body."""
     limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
     async with build_client(settings) as client:
-        responses = await asyncio.gather(*(
-            fetch(client, limiter, f.url, settings, Validators(f.etag, f.last_modified))
-            for f in feeds))
+        responses = await asyncio.gather(
+            *(
+                fetch(client, limiter, f.url, settings, Validators(f.etag, f.last_modified))
+                for f in feeds
+            )
+        )
     return [_parse(run_id, feed, response) for feed, response in zip(feeds, responses, strict=True)]
 
 
@@ -92,8 +106,9 @@ def _needs_fetch(entry: FeedEntry, prior: EntryRow | None, settings: Settings) -
     return bool(entry.marker) and prior.marker != entry.marker
 
 
-def plan_fetches(polled: Sequence[Polled], known: dict[tuple[str, str], EntryRow],
-                 settings: Settings) -> tuple[list[Polled], list[Job]]:
+def plan_fetches(
+    polled: Sequence[Polled], known: dict[tuple[str, str], EntryRow], settings: Settings
+) -> tuple[list[Polled], list[Job]]:
     """Pick the new and updated entries; count new entries on each poll row."""
     jobs, counted = [], []
     for item in polled:
@@ -110,8 +125,13 @@ def plan_fetches(polled: Sequence[Polled], known: dict[tuple[str, str], EntryRow
     return counted, jobs
 
 
-async def _fetch_one(client: httpx.AsyncClient, limiter: HostLimiter, job: Job,
-                     settings: Settings, pool: Executor | None) -> Done:
+async def _fetch_one(
+    client: httpx.AsyncClient,
+    limiter: HostLimiter,
+    job: Job,
+    settings: Settings,
+    pool: Executor | None,
+) -> Done:
     response = await fetch(client, limiter, job.entry.url, settings)
     fetched_at = _now()
     if response.outcome is not Outcome.OK:
@@ -126,13 +146,17 @@ async def _fetch_one(client: httpx.AsyncClient, limiter: HostLimiter, job: Job,
     return Done(job, replace(response, body=b""), result, fetched_at)
 
 
-async def fetch_and_extract(jobs: Sequence[Job], settings: Settings,
-                            pool: Executor | None) -> list[Done]:
+async def fetch_and_extract(
+    jobs: Sequence[Job], settings: Settings, pool: Executor | None
+) -> list[Done]:
     """Fetch pages concurrently; each body goes to the extraction pool as soon as it arrives."""
     limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
     async with build_client(settings) as client:
-        return list(await asyncio.gather(*(
-            _fetch_one(client, limiter, job, settings, pool) for job in jobs)))
+        return list(
+            await asyncio.gather(
+                *(_fetch_one(client, limiter, job, settings, pool) for job in jobs)
+            )
+        )
 
 
 def _fetch_row(done: Done, run_id: str) -> FetchRow:
@@ -142,19 +166,37 @@ def _fetch_row(done: Done, run_id: str) -> FetchRow:
         outcome, reason = result.outcome.value, result.reason
     article_id = url_id(canonicalize_url(response.final_url)) if result is not None else None
     size = len(result.raw_html_z) if isinstance(result, Article) else 0
-    return FetchRow(run_id, done.job.feed.feed_id, done.job.entry.key, done.job.entry.url,
-                    response.final_url, article_id, done.fetched_at, response.status, outcome,
-                    reason, size, response.duration_ms)
+    return FetchRow(
+        run_id,
+        done.job.feed.feed_id,
+        done.job.entry.key,
+        done.job.entry.url,
+        response.final_url,
+        article_id,
+        done.fetched_at,
+        response.status,
+        outcome,
+        reason,
+        size,
+        response.duration_ms,
+    )
 
 
 def _entry_row(done: Done, settings: Settings) -> EntryRow:
     job, ok = done.job, isinstance(done.result, Article)
     prior_attempts = job.prior.attempts if job.prior and job.prior.state == "failed" else 0
-    article_id = url_id(canonicalize_url(done.response.final_url)) if ok else (
-        job.prior.article_id if job.prior else None)
+    article_id = (
+        url_id(canonicalize_url(done.response.final_url))
+        if ok
+        else (job.prior.article_id if job.prior else None)
+    )
     return EntryRow(
-        feed_id=job.feed.feed_id, entry_key=job.entry.key, url=job.entry.url,
-        article_id=article_id, marker=job.entry.marker, state="ok" if ok else "failed",
+        feed_id=job.feed.feed_id,
+        entry_key=job.entry.key,
+        url=job.entry.url,
+        article_id=article_id,
+        marker=job.entry.marker,
+        state="ok" if ok else "failed",
         attempts=0 if ok else prior_attempts + 1,
         first_seen_at=job.prior.first_seen_at if job.prior else done.fetched_at,
     )
@@ -163,18 +205,29 @@ def _entry_row(done: Done, settings: Settings) -> EntryRow:
 def _version_row(done: Done, article: Article) -> VersionRow:
     canonical = canonicalize_url(done.response.final_url)
     return VersionRow(
-        article_id=url_id(canonical), canonical_url=canonical, outlet=done.job.feed.outlet,
-        feed_id=done.job.feed.feed_id, fetched_at=done.fetched_at,
-        published_at=article.published_at, published_source=article.published_source,
-        title=article.title, author=article.author, site_name=article.site_name,
-        language=article.language, text=article.text, content_hash=article.content_hash,
-        extractor=EXTRACTOR_NAME, extractor_version=EXTRACTOR_VERSION,
-        final_url=done.response.final_url, raw_html_z=article.raw_html_z,
+        article_id=url_id(canonical),
+        canonical_url=canonical,
+        outlet=done.job.feed.outlet,
+        feed_id=done.job.feed.feed_id,
+        fetched_at=done.fetched_at,
+        published_at=article.published_at,
+        published_source=article.published_source,
+        title=article.title,
+        author=article.author,
+        site_name=article.site_name,
+        language=article.language,
+        text=article.text,
+        content_hash=article.content_hash,
+        extractor=EXTRACTOR_NAME,
+        extractor_version=EXTRACTOR_VERSION,
+        final_url=done.response.final_url,
+        raw_html_z=article.raw_html_z,
     )
 
 
-def assemble_batch(polled: Sequence[Polled], done: Sequence[Done], run_id: str,
-                   settings: Settings) -> Batch:
+def assemble_batch(
+    polled: Sequence[Polled], done: Sequence[Done], run_id: str, settings: Settings
+) -> Batch:
     """Turn one batch's polls and page results into the rows written together."""
     return Batch(
         polls=[item.poll for item in polled],

@@ -15,7 +15,7 @@ from storage.db import connect
 from storage.summary import counts, summary
 from wirewatch.sample_site.app import NewsSite
 from wirewatch.sample_site.newsroom import LAST_STEP
-from wirewatch.sample_site.server import Request, Reply, SiteServer
+from wirewatch.sample_site.server import Reply, Request, SiteServer
 from wirewatch.tables import format_table
 
 
@@ -50,8 +50,7 @@ def run_demo(db: Path, workdir: Path) -> int:
         feeds.write_text(holder[0].feeds_yaml(), encoding="utf-8")
         print(f"sample site on {server.base_url}; database {db}")
         added = asyncio.run(_replay(holder[0], feeds, db))
-    print("\nre-running the last step added: "
-          + " ".join(f"{k}={v}" for k, v in added.items()))
+    print("\nre-running the last step added: " + " ".join(f"{k}={v}" for k, v in added.items()))
     with connect(db, read_only=True) as con:
         for title, table in summary(con).items():
             print(f"\n== {title}\n{format_table(table)}")

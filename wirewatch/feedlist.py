@@ -67,9 +67,16 @@ def read_opml(content: bytes) -> list[FeedSpec]:
         url = outline.get("xmlUrl") or outline.get("xmlurl")
         if url:
             name = outline.get("title") or outline.get("text") or url
-            specs.append(_spec({"url": url, "name": name,
-                                "outlet": _outlet_of(outline.get("htmlUrl") or url, name)},
-                               f"outline {name!r}"))
+            specs.append(
+                _spec(
+                    {
+                        "url": url,
+                        "name": name,
+                        "outlet": _outlet_of(outline.get("htmlUrl") or url, name),
+                    },
+                    f"outline {name!r}",
+                )
+            )
     return specs
 
 

@@ -8,6 +8,7 @@ instead of handling exceptions. Only programming errors propagate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
 import time
@@ -61,7 +62,8 @@ class HostLimiter:
 
     def __init__(self, per_host: int, total: int) -> None:
         self._hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(
-            lambda: asyncio.Semaphore(per_host))
+            lambda: asyncio.Semaphore(per_host)
+        )
         self._total = asyncio.Semaphore(total)
 
     def slot(self, url: str) -> _Slot:
@@ -81,12 +83,20 @@ class _Slot:
         self._host.release()
 
 
-def build_client(settings: Settings) -> httpx.AsyncClient:
+def build_client(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None = None
+) -> httpx.AsyncClient:
     timeout = httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s)
-    limits = httpx.Limits(max_connections=settings.total_concurrency,
-                          max_keepalive_connections=settings.total_concurrency)
+    limits = httpx.Limits(
+        max_connections=settings.total_concurrency,
+        max_keepalive_connections=settings.total_concurrency,
+    )
     return httpx.AsyncClient(
-        timeout=timeout, limits=limits, follow_redirects=False, trust_env=False,
+        timeout=timeout,
+        limits=limits,
+        follow_redirects=False,
+        trust_env=False,
+        transport=transport,
         headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
     )
 
@@ -115,10 +125,8 @@ def _retry_delay(response: httpx.Response | None, attempt: int, settings: Settin
     if header.isdigit():
         delay = float(header)
     elif header:
-        try:
+        with contextlib.suppress(TypeError, ValueError):
             delay = parsedate_to_datetime(header).timestamp() - time.time()
-        except (TypeError, ValueError):
-            pass
     return max(0.0, min(delay, settings.max_retry_after_s))
 
 
@@ -135,8 +143,9 @@ async def _read_capped(response: httpx.Response, cap: int) -> bytes:
     return b"".join(chunks)
 
 
-async def _follow(client: httpx.AsyncClient, url: str, headers: dict[str, str],
-                  settings: Settings) -> tuple[str, httpx.Response, bytes]:
+async def _follow(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], settings: Settings
+) -> tuple[str, httpx.Response, bytes]:
     """GET with redirects followed by hand, so every hop passes the address policy."""
     seen = {url}
     for _hop in range(settings.max_redirects + 1):
@@ -153,8 +162,11 @@ async def _follow(client: httpx.AsyncClient, url: str, headers: dict[str, str],
                 continue
             if response.status_code in _RETRY_STATUSES:
                 return url, response, b""
-            body = b"" if response.status_code == 304 else await _read_capped(
-                response, settings.max_response_bytes)
+            body = (
+                b""
+                if response.status_code == 304
+                else await _read_capped(response, settings.max_response_bytes)
+            )
             return url, response, body
     raise _Stop(Outcome.HTTP_ERROR, "too_many_redirects")
 
@@ -167,8 +179,9 @@ def _classify(response: httpx.Response) -> tuple[Outcome, str]:
     return Outcome.OK, "ok"
 
 
-async def _attempt(client: httpx.AsyncClient, url: str, headers: dict[str, str],
-                   settings: Settings) -> tuple[Response, httpx.Response | None, bool]:
+async def _attempt(
+    client: httpx.AsyncClient, url: str, headers: dict[str, str], settings: Settings
+) -> tuple[Response, httpx.Response | None, bool]:
     """One try. Returns (result, raw response, retryable)."""
     try:
         async with asyncio.timeout(settings.total_timeout_s):
@@ -183,15 +196,25 @@ async def _attempt(client: httpx.AsyncClient, url: str, headers: dict[str, str],
         return Response(url, url, Outcome.HTTP_ERROR, reason), None, True
     outcome, reason = _classify(raw)
     result = Response(
-        url, final_url, outcome, reason, raw.status_code, body,
+        url,
+        final_url,
+        outcome,
+        reason,
+        raw.status_code,
+        body,
         raw.headers.get("content-type", ""),
         Validators(raw.headers.get("etag", ""), raw.headers.get("last-modified", "")),
     )
     return result, raw, raw.status_code in _RETRY_STATUSES
 
 
-async def fetch(client: httpx.AsyncClient, limiter: HostLimiter, url: str,
-                settings: Settings, validators: Validators | None = None) -> Response:
+async def fetch(
+    client: httpx.AsyncClient,
+    limiter: HostLimiter,
+    url: str,
+    settings: Settings,
+    validators: Validators | None = None,
+) -> Response:
     """GET `url` politely. Never raises for network or HTTP trouble: see `Response.outcome`."""
     headers = validators.headers() if validators else {}
     started = time.perf_counter()

@@ -44,8 +44,15 @@ class NewsSite:
             self._step = step
 
     def feeds_yaml(self) -> str:
-        items = [{"url": self.base_url + render.feed_path(o), "name": o.name, "outlet": o.slug,
-                  **({"agency": o.agency} if o.agency else {})} for o in self.outlets.values()]
+        items = [
+            {
+                "url": self.base_url + render.feed_path(o),
+                "name": o.name,
+                "outlet": o.slug,
+                **({"agency": o.agency} if o.agency else {}),
+            }
+            for o in self.outlets.values()
+        ]
         return yaml.safe_dump({"feeds": items}, sort_keys=False)
 
     def __call__(self, request: Request) -> Reply:
@@ -59,8 +66,9 @@ class NewsSite:
             for story in mine:
                 if request.path == render.story_path(story):
                     related = [s for s in stories if s is not story][:4]
-                    return Reply(200, render.article_page(story, outlet, self.base_url, related),
-                                 dict(_HTML))
+                    return Reply(
+                        200, render.article_page(story, outlet, self.base_url, related), dict(_HTML)
+                    )
         if request.path == "/":
             return Reply(200, self.feeds_yaml().encode(), {"Content-Type": "text/plain"})
         return Reply(404, b"<html><body><h1>Not found</h1></body></html>", dict(_HTML))
@@ -73,8 +81,9 @@ class NewsSite:
                 return Reply(400, str(exc).encode())
         return Reply(200, f"{self.step}\n".encode(), {"Content-Type": "text/plain"})
 
-    def _feed(self, request: Request, outlet: newsroom.Outlet,
-              items: list[newsroom.Story]) -> Reply:
+    def _feed(
+        self, request: Request, outlet: newsroom.Outlet, items: list[newsroom.Story]
+    ) -> Reply:
         body = render.feed_document(outlet, self.base_url, items)
         mime = "application/atom+xml" if outlet.feed_format == "atom" else "application/rss+xml"
         headers = {"Content-Type": f"{mime}; charset=utf-8"}

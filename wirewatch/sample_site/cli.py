@@ -20,7 +20,10 @@ def serve_sample_site(port: int, step: int, write_feeds: str | None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     with SiteServer(site, port=port):
-        print(f"sample site on http://127.0.0.1:{port}/ at step {step} "
-              f"(POST /_control/step?n=N to change); Ctrl-C stops it", flush=True)
+        print(
+            f"sample site on http://127.0.0.1:{port}/ at step {step} "
+            f"(POST /_control/step?n=N to change); Ctrl-C stops it",
+            flush=True,
+        )
         stop.wait()
     return 0

@@ -16,23 +16,30 @@ def story_path(story: Story) -> str:
 
 def _ld_json(story: Story, outlet: Outlet, url: str) -> str:
     data = {
-        "@context": "https://schema.org", "@type": "NewsArticle", "headline": story.title,
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": story.title,
         "datePublished": story.published.isoformat(),
         "dateModified": (story.updated or story.published).isoformat(),
         "author": {"@type": "Person", "name": story.author},
-        "publisher": {"@type": "Organization", "name": outlet.name}, "mainEntityOfPage": url,
+        "publisher": {"@type": "Organization", "name": outlet.name},
+        "mainEntityOfPage": url,
     }
     return json.dumps(data, ensure_ascii=False)
 
 
 def _chrome_top(outlet: Outlet) -> str:
-    nav = "".join(f'<li><a href="/{outlet.slug}/{s.lower()}/">{s}</a></li>'
-                  for s in ("India", "World", "Business", "Sports", "Opinion", "Videos"))
+    nav = "".join(
+        f'<li><a href="/{outlet.slug}/{s.lower()}/">{s}</a></li>'
+        for s in ("India", "World", "Business", "Sports", "Opinion", "Videos")
+    )
     ticker = " | ".join(escape(h) for h in TICKER)
-    return (f'<header class="site-header"><a class="logo" href="/{outlet.slug}/">'
-            f"{escape(outlet.name)}</a><nav><ul>{nav}</ul></nav>"
-            '<div class="social">Follow us: facebook twitter instagram youtube</div>'
-            f'<div class="ticker"><span>Trending:</span> {ticker}</div></header>')
+    return (
+        f'<header class="site-header"><a class="logo" href="/{outlet.slug}/">'
+        f"{escape(outlet.name)}</a><nav><ul>{nav}</ul></nav>"
+        '<div class="social">Follow us: facebook twitter instagram youtube</div>'
+        f'<div class="ticker"><span>Trending:</span> {ticker}</div></header>'
+    )
 
 
 def _chrome_bottom(outlet: Outlet, related: list[Story]) -> str:
@@ -45,7 +52,7 @@ def _chrome_bottom(outlet: Outlet, related: list[Story]) -> str:
         '<div class="comment"><span class="user">k_shah</span><p>Praying for the families.</p>'
         "</div></section>"
         '<div class="newsletter">Subscribe to our newsletter for the morning briefing.</div>'
-        f'<footer><p>© 2026 {escape(outlet.name)}. All rights reserved.</p>'
+        f"<footer><p>© 2026 {escape(outlet.name)}. All rights reserved.</p>"
         '<ul><li><a href="/about">About us</a></li><li><a href="/privacy">Privacy</a></li>'
         '<li><a href="/contact">Contact</a></li></ul></footer>'
     )
@@ -92,11 +99,14 @@ def _rss(outlet: Outlet, base_url: str, items: list[Story]) -> str:
         f'<guid isPermaLink="false">{outlet.slug}:{s.slug}</guid>'
         f"<pubDate>{format_datetime(s.published)}</pubDate>"
         f"<description>{escape(s.paragraphs[0][:200])}</description></item>"
-        for s in items)
-    return (f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-            f"<title>{escape(outlet.name)}</title><link>{base_url}/{outlet.slug}/</link>"
-            f"<description>Latest news from {escape(outlet.name)}</description>"
-            f"{entries}</channel></rss>")
+        for s in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{escape(outlet.name)}</title><link>{base_url}/{outlet.slug}/</link>"
+        f"<description>Latest news from {escape(outlet.name)}</description>"
+        f"{entries}</channel></rss>"
+    )
 
 
 def _atom(outlet: Outlet, base_url: str, items: list[Story]) -> str:
@@ -109,11 +119,14 @@ def _atom(outlet: Outlet, base_url: str, items: list[Story]) -> str:
         f"<updated>{(s.updated or s.published).isoformat()}</updated>"
         f"<author><name>{escape(s.author)}</name></author>"
         f"<summary>{escape(s.paragraphs[0][:200])}</summary></entry>"
-        for s in items)
+        for s in items
+    )
     updated = f"<updated>{newest.isoformat()}</updated>" if newest else ""
-    return (f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<title>{escape(outlet.name)}</title><id>tag:{outlet.slug},2026:feed</id>"
-            f'<link rel="alternate" href="{base_url}/{outlet.slug}/"/>{updated}{entries}</feed>')
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{escape(outlet.name)}</title><id>tag:{outlet.slug},2026:feed</id>"
+        f'<link rel="alternate" href="{base_url}/{outlet.slug}/"/>{updated}{entries}</feed>'
+    )
 
 
 def feed_document(outlet: Outlet, base_url: str, items: list[Story]) -> bytes:

@@ -1,0 +1,61 @@
+"""Shared fixtures: settings on a temp DB, loopback sites, and one Prefect test harness."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wirewatch.offline import apply_offline_defaults
+from wirewatch.sample_site.app import NewsSite
+from wirewatch.sample_site.server import Reply, Request, SiteServer
+from wirewatch.settings import Settings
+
+apply_offline_defaults()
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Test settings: loopback allowed, short timeouts, no retry delays, in-process extraction."""
+    values: dict[str, object] = {
+        "db_path": tmp_path / "test.duckdb",
+        "feeds_file": tmp_path / "feeds.yaml",
+        "allow_private_addresses": True,
+        "connect_timeout_s": 2.0,
+        "read_timeout_s": 1.0,
+        "total_timeout_s": 3.0,
+        "retries": 0,
+        "retry_backoff_s": 0.01,
+        "extract_workers": 0,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path)
+
+
+@pytest.fixture
+def news_site() -> Iterator[tuple[SiteServer, NewsSite]]:
+    """The sample news site on a free loopback port, at step 1."""
+    holder: list[NewsSite] = []
+
+    def app(request: Request) -> Reply:
+        return holder[0](request)
+
+    with SiteServer(app) as server:
+        holder.append(NewsSite(server.base_url))
+        yield server, holder[0]
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One temporary Prefect API for every flow test (starting one costs ~10 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        yield
