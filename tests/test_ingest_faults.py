@@ -8,7 +8,7 @@ import pytest
 
 from flows.ingest import ingest
 from tests.faultsite import FEEDS, PAGES, FaultSite
-from wirewatch.sample_site.server import Request, Reply, SiteServer
+from wirewatch.sample_site.server import Reply, Request, SiteServer
 
 pytestmark = pytest.mark.integration
 

@@ -139,9 +139,9 @@ def test_a_locked_file_gives_a_clear_error_after_retries(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(DatabaseLocked, match="locked by another process"):
-            with connect(path, read_only=True, retries=2, wait_s=0.01):
-                pass
+        locked = pytest.raises(DatabaseLocked, match="locked by another process")
+        with locked, connect(path, read_only=True, retries=2, wait_s=0.01):
+            pass
     finally:
         holder.communicate("")
     with connect(path, read_only=True) as con:  # free again once the writer is gone
