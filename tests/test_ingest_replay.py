@@ -1,0 +1,64 @@
+"""The sample site's replay through the real flow: versions appear when a page's figures
+change, and re-running a cycle adds nothing but poll rows."""
+
+import asyncio
+
+import duckdb
+import pytest
+
+from flows.ingest import ingest
+
+pytestmark = pytest.mark.integration
+
+
+def _count(db, table):
+    with duckdb.connect(db, read_only=True) as con:
+        return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+@pytest.fixture
+def replay(tmp_path, monkeypatch, prefect_harness, news_site):
+    monkeypatch.setenv("WIREWATCH_ALLOW_PRIVATE_ADDRESSES", "true")
+    monkeypatch.setenv("WIREWATCH_EXTRACT_WORKERS", "2")  # the real process pool
+    _, site = news_site
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(site.feeds_yaml())
+    db = str(tmp_path / "db.duckdb")
+
+    def run_step(step):
+        site.set_step(step)
+        return asyncio.run(ingest(feeds_file=str(feeds), db_path=db))
+
+    return run_step, db
+
+
+def test_replay_keeps_every_version_and_reruns_add_nothing(replay):
+    run_step, db = replay
+    steps = [run_step(step) for step in (1, 2, 3, 4)]
+    assert [s["articles_added"] for s in steps] == [3, 2, 1, 1]
+    assert steps[2]["versions_added"] == 2  # seed 003, and the updated Frontier Times page
+    counts = {t: _count(db, t) for t in ("articles", "article_versions", "fetches", "feed_polls")}
+
+    again = run_step(4)
+
+    assert again["articles_added"] == again["versions_added"] == again["fetches"] == 0
+    assert again.get("polls_not_modified", 0) >= 3
+    assert {t: _count(db, t) for t in counts} == {**counts, "feed_polls": counts["feed_polls"] + 5}
+
+
+def test_the_updated_page_has_two_versions_with_the_new_figures(replay):
+    run_step, db = replay
+    for step in (1, 2, 3):
+        run_step(step)
+    with duckdb.connect(db, read_only=True) as con:
+        rows = con.execute(
+            "SELECT version, text FROM article_versions JOIN articles USING (article_id) "
+            "WHERE outlet = 'frontier-times' ORDER BY version"
+        ).fetchall()
+        tracked = con.execute(
+            "SELECT count(*) FROM articles WHERE canonical_url LIKE '%utm_%'"
+        ).fetchall()
+    assert [r[0] for r in rows] == [1, 2]
+    assert "more than 200" not in rows[0][1]
+    assert "more than 200" in rows[1][1]
+    assert tracked == [(0,)]  # the feeds' utm_ links were canonicalized

@@ -1,0 +1,145 @@
+"""`wirewatch serve`: the daemon.
+
+It starts a Prefect server on 127.0.0.1 (or attaches to the one in PREFECT_API_URL), then a
+runner process that serves the ingest flow on an interval schedule (Prefect's local mode cannot
+schedule). It restarts a child that dies, and on SIGINT/SIGTERM stops everything it started.
+Flow runs that fail (a broken feed never fails a run; a locked DB file can) do not stop it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import httpx
+
+from wirewatch.offline import apply_offline_defaults
+from wirewatch.settings import Settings
+
+DEPLOYMENT = "wirewatch-ingest"
+
+
+def _log(message: str) -> None:
+    print(f"wirewatch serve: {message}", flush=True)
+
+
+def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    # Own process group: stopping the child stops what it spawned (uvicorn, flow-run processes).
+    return subprocess.Popen(args, env=env, start_new_session=True)
+
+
+def _stop(proc: subprocess.Popen[bytes], grace_s: float = 15.0) -> None:
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(grace_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def wait_until_healthy(api_url: str, stop: threading.Event, timeout_s: float = 90.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and not stop.is_set():
+        try:
+            if httpx.get(f"{api_url}/health", timeout=2, trust_env=False).status_code == 200:
+                return True
+        except httpx.TransportError:
+            pass  # not listening yet
+        stop.wait(0.5)
+    return False
+
+
+def _server_args(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "prefect",
+        "server",
+        "start",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-ui",
+        "--analytics-off",
+    ]
+
+
+def _runner_args(interval_minutes: float) -> list[str]:
+    return [sys.executable, "-m", "wirewatch.daemon", str(interval_minutes)]
+
+
+class _Child:
+    """A supervised process, restarted when it dies (at most `max_restarts` times an hour)."""
+
+    def __init__(self, name: str, start: Callable[[], subprocess.Popen[bytes]]) -> None:
+        self.name, self._start, self.restarts = name, start, []  # type: ignore[var-annotated]
+        self.proc = start()
+
+    def check(self, max_restarts: int = 10) -> bool:
+        if self.proc.poll() is None:
+            return True
+        now = time.monotonic()
+        self.restarts = [t for t in self.restarts if now - t < 3600] + [now]
+        if len(self.restarts) > max_restarts:
+            _log(f"{self.name} keeps dying (exit {self.proc.returncode}); giving up")
+            return False
+        _log(f"{self.name} exited with {self.proc.returncode}; restarting it")
+        self.proc = self._start()
+        return True
+
+
+def serve(settings: Settings, interval_minutes: float | None = None) -> int:
+    interval = interval_minutes or settings.interval_minutes
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    env = dict(os.environ)
+    children: list[_Child] = []
+    api_url = env.get("PREFECT_API_URL", "")
+    if not api_url:
+        api_url = f"http://127.0.0.1:{settings.prefect_port}/api"
+        children.append(
+            _Child("prefect server", lambda: _start(_server_args(settings.prefect_port), env))
+        )
+    _log(f"Prefect API at {api_url}")
+    try:
+        if not wait_until_healthy(api_url, stop):
+            _log("the Prefect server did not become healthy")
+            return 1 if not stop.is_set() else 0
+        env["PREFECT_API_URL"] = api_url
+        children.append(_Child("ingest runner", lambda: _start(_runner_args(interval), env)))
+        _log(f"serving deployment {DEPLOYMENT!r} every {interval:g} minutes; Ctrl-C stops")
+        while not stop.wait(1.0):
+            if not all(child.check() for child in children):
+                return 1
+        return 0
+    finally:
+        for child in reversed(children):
+            _stop(child.proc)
+        _log("stopped")
+
+
+def _run_runner(interval_minutes: float) -> None:
+    """The runner child: serve the ingest flow on the schedule (blocks until interrupted)."""
+    apply_offline_defaults()
+    from flows.ingest import ingest
+
+    ingest.serve(
+        name=DEPLOYMENT,
+        interval=timedelta(minutes=interval_minutes),
+        limit=1,
+        pause_on_shutdown=False,
+    )
+
+
+if __name__ == "__main__":
+    _run_runner(float(sys.argv[1]))
