@@ -21,7 +21,7 @@ from extractors.outcomes import Outcome
 
 EXTRACTOR_NAME = "trafilatura"
 EXTRACTOR_VERSION = trafilatura.__version__
-_DATE_PARAMS = {
+DATE_PARAMS = {
     "original_date": True,
     "extensive_search": True,
     "outputformat": "%Y-%m-%dT%H:%M:%S%z",
@@ -121,7 +121,7 @@ def extract_article(page: Page, fast: bool = False) -> Article | Rejected:
         fast=fast,
         include_comments=False,
         with_metadata=True,
-        date_extraction_params=_DATE_PARAMS,
+        date_extraction_params=DATE_PARAMS,
     )
     text = normalize_text(doc.text or "") if doc is not None else ""
     if doc is None or not text:

@@ -11,9 +11,10 @@ leaves whole batches only, and the next run redoes the rest.
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import uuid
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
 from extractors.urls import url_id
@@ -88,11 +90,14 @@ def store(
 
 @contextmanager
 def extraction_pool(workers: int) -> Iterator[Executor | None]:
-    """Worker processes for trafilatura (spawned: forking a threaded Prefect process is unsafe)."""
+    """Worker processes for trafilatura, forked from a fork server that has imported it once
+    (plain fork of a threaded Prefect process is unsafe; spawn re-imports it in every worker)."""
     if workers == 0:
         yield None
         return
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["extractors.pages"])
+    pool = ProcessPoolExecutor(workers, mp_context=context)
     try:
         for _ in range(workers):  # start the workers now, while the feeds are being polled
             pool.submit(int)
@@ -115,6 +120,39 @@ def _tally(
     totals["versions_added"] += result.versions_added
 
 
+async def _fetch_batch(
+    feed_ids: list[str], settings: Settings, run_id: str, pool: Executor | None
+) -> tuple[list[cycle.Polled], list[cycle.Done]]:
+    polled = await poll(feed_ids, settings, run_id)
+    polled, jobs = plan(polled, settings)
+    return polled, await fetch_and_extract(jobs, settings, pool)
+
+
+async def _run_batches(
+    chunks: list[list[str]],
+    settings: Settings,
+    run_id: str,
+    pool: Executor | None,
+    totals: Counter[str],
+) -> None:
+    """Keep the extraction workers busy across batch boundaries: batch k+1 is polled and
+    fetched while batch k is still extracting, and batch k is written (one writer at a time,
+    in order) while batch k+1 is processed."""
+    ahead: deque[asyncio.Task[tuple[list[cycle.Polled], list[cycle.Done]]]] = deque()
+    writing: tuple[list[cycle.Polled], list[cycle.Done], PrefectFuture[Any]] | None = None
+    for index in range(len(chunks) + 1):
+        if index < len(chunks):
+            ahead.append(asyncio.create_task(_fetch_batch(chunks[index], settings, run_id, pool)))
+        if len(ahead) < 2 and index < len(chunks):
+            continue
+        polled, done = await ahead.popleft()
+        if writing:
+            _tally(totals, writing[0], writing[1], writing[2].result())
+        writing = (polled, done, store.submit(polled, done, settings, run_id))
+    if writing:
+        _tally(totals, writing[0], writing[1], writing[2].result())
+
+
 @flow(name="ingest", log_prints=True)
 async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> dict[str, int]:
     """Poll every feed once, fetch new and updated articles, store new versions."""
@@ -125,10 +163,7 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
     totals: Counter[str] = Counter()
     with extraction_pool(settings.extract_workers) as pool:
         size = settings.feed_batch_size
-        for start in range(0, len(feed_ids), size):
-            polled = await poll(feed_ids[start : start + size], settings, run_id)
-            polled, jobs = plan(polled, settings)
-            done = await fetch_and_extract(jobs, settings, pool)
-            _tally(totals, polled, done, store(polled, done, settings, run_id))
+        chunks = [feed_ids[i : i + size] for i in range(0, len(feed_ids), size)]
+        await _run_batches(chunks, settings, run_id, pool, totals)
     print(f"ingest cycle done: {dict(totals)}")
     return dict(totals)

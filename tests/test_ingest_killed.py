@@ -7,11 +7,14 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from flows.ingest import ingest
+from storage.db import StorageError, connect
 from tests.faultsite import PAGE, rss
 from wirewatch.sample_site.server import Reply, Request, SiteServer
 
@@ -55,6 +58,23 @@ def _snapshot(db):
         }
 
 
+def _articles(db):
+    try:
+        with connect(Path(db), read_only=True, retries=40, wait_s=0.05) as con:
+            return con.execute("SELECT count(*) FROM articles").fetchall()[0][0]
+    except (StorageError, duckdb.CatalogException):
+        return 0  # no file, or no schema yet
+
+
+def _wait_for(predicate, timeout_s):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)  # polling a condition with a deadline
+    return False
+
+
 @pytest.fixture
 def site(tmp_path, monkeypatch):
     for name, value in {
@@ -87,6 +107,8 @@ def test_killed_then_rerun_equals_uninterrupted(site, tmp_path, prefect_harness)
     )
     try:
         assert app.reached.wait(120), "the run never reached batch 2"
+        # Batch 2 hangs in its page fetch; batch 1 is written meanwhile. Kill after that.
+        assert _wait_for(lambda: _articles(killed_db) == 2, 60), "batch 1 was never written"
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()

@@ -118,12 +118,14 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     apply_offline_defaults()
     args = _parser().parse_args(argv)
+    import duckdb
+
     from storage.db import StorageError
     from wirewatch.feedlist import FeedListError
 
     try:
         return int(args.func(args))
-    except (StorageError, FeedListError) as exc:
+    except (StorageError, FeedListError, duckdb.Error) as exc:
         print(f"wirewatch: {exc}", file=sys.stderr)
         return 2
 

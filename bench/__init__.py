@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): measured apart from the tests, printed as ratios of one run."""
