@@ -1,0 +1,1 @@
+"""Quality gates (`make eval`): scores against labeled sets, with floors the tests enforce."""
