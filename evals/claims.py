@@ -26,14 +26,19 @@ class Scores:
     extracted: int
 
     def line(self, name: str) -> str:
-        return (f"{name}: recall {self.recall:.3f} ({self.required} required), precision "
-                f"{self.precision:.3f} ({self.extracted} extracted), claimant_kind "
-                f"{self.kind_accuracy:.3f}")
+        return (
+            f"{name}: recall {self.recall:.3f} ({self.required} required), precision "
+            f"{self.precision:.3f} ({self.extracted} extracted), claimant_kind "
+            f"{self.kind_accuracy:.3f}"
+        )
 
 
 def _matches(gold: dict, claim: Claim) -> bool:
-    return (claim.metric == gold["metric"] and claim.value == gold["value"]
-            and claim.subject in gold["subject"])
+    return (
+        claim.metric == gold["metric"]
+        and claim.value == gold["value"]
+        and claim.subject in gold["subject"]
+    )
 
 
 def score(gold_rows: list[dict], extracted: dict[str, list[Claim]]) -> Scores:
@@ -45,23 +50,33 @@ def score(gold_rows: list[dict], extracted: dict[str, list[Claim]]) -> Scores:
         kind_ok += any(c.claimant_kind == gold["claimant_kind"] for c in hits)
     claims = [(doc, c) for doc, cs in extracted.items() for c in cs]
     correct = sum(any(g["doc"] == doc and _matches(g, c) for g in gold_rows) for doc, c in claims)
-    return Scores(found / max(1, len(required)), correct / max(1, len(claims)),
-                  kind_ok / max(1, found), len(required), len(claims))
+    return Scores(
+        found / max(1, len(required)),
+        correct / max(1, len(claims)),
+        kind_ok / max(1, found),
+        len(required),
+        len(claims),
+    )
 
 
 def load(gold_path: Path, texts: Path) -> tuple[list[dict], dict[str, list[Claim]]]:
     rows = [json.loads(line) for line in gold_path.read_text().splitlines() if line.strip()]
-    docs = sorted({row["doc"] for row in rows})
+    docs = sorted(p.name for p in texts.glob("*.txt"))  # texts without figures count too
     return rows, {doc: extract_claims((texts / doc).read_text(encoding="utf-8")) for doc in docs}
 
 
 def misses(gold_rows: list[dict], extracted: dict[str, list[Claim]]) -> list[str]:
-    out = [f"missed {g['doc'][:12]} {g['metric']} {g['subject']} {g['value']}"
-           for g in gold_rows if g.get("required", True)
-           and not any(_matches(g, c) for c in extracted.get(g["doc"], []))]
-    out += [f"extra  {doc[:12]} {c.claimant_kind} {c.metric} {c.subject} {c.value}: "
-            f"{c.sentence[:90]}" for doc, cs in extracted.items() for c in cs
-            if not any(g["doc"] == doc and _matches(g, c) for g in gold_rows)]
+    out = [
+        f"missed {g['doc'][:12]} {g['metric']} {g['subject']} {g['value']}"
+        for g in gold_rows
+        if g.get("required", True) and not any(_matches(g, c) for c in extracted.get(g["doc"], []))
+    ]
+    out += [
+        f"extra  {doc[:12]} {c.claimant_kind} {c.metric} {c.subject} {c.value}: {c.sentence[:90]}"
+        for doc, cs in extracted.items()
+        for c in cs
+        if not any(g["doc"] == doc and _matches(g, c) for g in gold_rows)
+    ]
     return out
 
 

@@ -26,20 +26,64 @@ EXTRACTOR_VERSION = "claims-1"
 _NUMBER_HINT = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundred|dozen)\b", re.IGNORECASE)
-_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Gen", "Lt", "Col", "Capt", "Sgt", "Maj",
-                  "Rev", "Prof", "No", "Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct",
-                  "Nov", "Dec", "U.S", "U.N", "U.K", "Inc", "Ltd", "Co", "vs", "Gov", "Sen")
+    r"seventy|eighty|ninety|hundred|dozen)\b",
+    re.IGNORECASE,
+)
+_ABBREVIATIONS = (
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "St",
+    "Gen",
+    "Lt",
+    "Col",
+    "Capt",
+    "Sgt",
+    "Maj",
+    "Rev",
+    "Prof",
+    "No",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "U.S",
+    "U.N",
+    "U.K",
+    "Inc",
+    "Ltd",
+    "Co",
+    "vs",
+    "Gov",
+    "Sen",
+)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 _ACRONYM = re.compile(r"((?:[A-Z][\w’'-]*\s+){1,6}?(?:[A-Z][\w’'-]*))\s*\(([A-Z]{2,6})\)")
 _TITLED = re.compile(
     r"\b((?:[A-Z][\w’'-]+\s+){0,3}?(?:Chief Minister|Prime Minister|Minister|President|"
     r"Governor|Commissioner|General|Senator|Mayor|Secretary|[Ss]pokesperson|[Ss]pokesman|"
     r"[Ss]pokeswoman|Chief|Inspector General|Sheriff|Colonel|Major))\s+"
-    r"((?:[A-Z][\w’'-]+)(?:\s+[A-Z][\w’'-]+){0,2})")
+    r"((?:[A-Z][\w’'-]+)(?:\s+[A-Z][\w’'-]+){0,2})"
+)
 _LEADING = re.compile(r"^(?:the|a|an|its|their|his|her)\s+", re.IGNORECASE)
-_GENERIC = frozenset({"reports", "report", "media reports", "sources", "a report", "reports said",
-                      "officials familiar"})
+_GENERIC = frozenset(
+    {
+        "reports",
+        "report",
+        "media reports",
+        "sources",
+        "a report",
+        "reports said",
+        "officials familiar",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +138,12 @@ def split_sentences(text: str) -> list[tuple[int, int, int]]:
     for paragraph, line in enumerate(text.split("\n")):
         start = offset
         for match in _SENTENCE_END.finditer(line):
-            before = line[start - offset: match.start()].rsplit(None, 1)[-1:] or [""]
+            before = line[start - offset : match.start()].rsplit(None, 1)[-1:] or [""]
             if before[0].rstrip(".") in _ABBREVIATIONS:
                 continue
             found.append((start, offset + match.start(), paragraph))
             start = offset + match.end()
-        if line[start - offset:].strip():
+        if line[start - offset :].strip():
             found.append((start, offset + len(line), paragraph))
         offset += len(line) + 1
     return found
@@ -126,6 +170,13 @@ def _is_label_or_unit(words: list[str], start: int, end: int, value: int) -> boo
         return True
     if before == "-" and start > 1 and words[start - 2].isdigit():
         return True  # "2026-02-01", codes
+    if (
+        before == ","
+        and start > 2
+        and words[start - 2].isdigit()
+        and words[start - 3] in (vocab.MONTHS)
+    ):
+        return True  # "September 11, 2001"
     if after in vocab.UNIT_NOUNS or (after in ("-", "‑", "–") and after2 in vocab.UNIT_NOUNS):
         return True
     if after in ("-", "‑", "–") and after2.isdigit() and before in vocab.MONTHS:
@@ -134,16 +185,18 @@ def _is_label_or_unit(words: list[str], start: int, end: int, value: int) -> boo
     return is_year and after not in vocab.SUBJECT_HEADS
 
 
-def _qualifier(doc: Doc, start: int, qualifier_spans: dict[int, tuple[int, str]]) -> tuple[
-        int, str]:
+def _qualifier(
+    doc: Doc, start: int, qualifier_spans: dict[int, tuple[int, str]]
+) -> tuple[int, str]:
     """(first token of the figure, qualifier) for a number starting at `start`."""
     if start in qualifier_spans:
         return qualifier_spans[start]
     return start, "exact"
 
 
-def _mentions(doc: Doc, words: list[str], qualifier_spans: dict[int, tuple[int, str]]
-              ) -> list[_Mention]:
+def _mentions(
+    doc: Doc, words: list[str], qualifier_spans: dict[int, tuple[int, str]]
+) -> list[_Mention]:
     mentions: list[_Mention] = []
     i = 0
     while i < len(words):
@@ -172,12 +225,51 @@ def _mentions(doc: Doc, words: list[str], qualifier_spans: dict[int, tuple[int, 
     return mentions
 
 
-_SUBJECT_STOPS = frozenset({",", ";", ".", ":", "(", ")", "were", "was", "are", "is", "have",
-                            "has", "had", "been", "in", "on", "at", "across", "during", "from",
-                            "with", "by", "after", "since", "including", "while", "who", "that",
-                            "and", "or", "to", "for", "over", "into", "as", "[", "—", "–"})
-_SOFT_HEADS = frozenset({"people", "members", "officials", "personnel", "others", "persons",
-                         "individuals"})
+_SUBJECT_STOPS = frozenset(
+    {
+        ",",
+        ";",
+        ".",
+        ":",
+        "(",
+        ")",
+        "were",
+        "was",
+        "are",
+        "is",
+        "have",
+        "has",
+        "had",
+        "been",
+        "in",
+        "on",
+        "at",
+        "across",
+        "during",
+        "from",
+        "with",
+        "by",
+        "after",
+        "since",
+        "including",
+        "while",
+        "who",
+        "that",
+        "and",
+        "or",
+        "to",
+        "for",
+        "over",
+        "into",
+        "as",
+        "[",
+        "—",
+        "–",
+    }
+)
+_SOFT_HEADS = frozenset(
+    {"people", "members", "officials", "personnel", "others", "persons", "individuals"}
+)
 
 
 def _subject(words: list[str], mention: _Mention) -> str:
@@ -187,18 +279,24 @@ def _subject(words: list[str], mention: _Mention) -> str:
     i = mention.end
     while i < min(len(words), mention.end + 8):
         word = words[i]
-        ahead = words[i + 1: i + 3]
-        if word in vocab.METRIC_WORDS and any(w in vocab.SUBJECT_HEADS for w in ahead):
+        ahead = words[i + 1 : i + 3]
+        participle = word in vocab.METRIC_WORDS and not word.endswith("s")
+        if participle and any(w in vocab.SUBJECT_HEADS for w in ahead):
             i += 1  # "145 killed terrorists": the participle is not the head
             continue
-        compound = ahead[:1] and ahead[0] in vocab.SUBJECT_HEADS and (
-            ahead[0] not in vocab.METRIC_WORDS or ahead[0].endswith("s"))
-        if word in vocab.SUBJECT_HEADS and compound:
+        compound = (
+            ahead[:1]
+            and ahead[0] in vocab.SUBJECT_HEADS
+            and (ahead[0] not in vocab.METRIC_WORDS or ahead[0].endswith("s"))
+        )
+        adjectival = word in vocab.SUBJECT_MODIFIERS or not word.endswith("s")
+        if word in vocab.SUBJECT_HEADS and compound and adjectival:
             modifiers.add(word)  # a compound: "insurgent attacks", "civilian deaths"
             i += 1
             continue
-        if word in vocab.SUBJECT_HEADS and not (word == "security" and i + 1 < len(words)
-                                                and words[i + 1] in vocab.SUBJECT_HEADS):
+        if word in vocab.SUBJECT_HEADS and not (
+            word == "security" and i + 1 < len(words) and words[i + 1] in vocab.SUBJECT_HEADS
+        ):
             found = vocab.SUBJECT_HEADS[word]
             soft = word in _SOFT_HEADS
             if soft and i + 2 < len(words) and words[i + 1] == "of":
@@ -224,14 +322,30 @@ def _subject(words: list[str], mention: _Mention) -> str:
     for word in modifiers:
         if word in vocab.SUBJECT_MODIFIERS:
             return vocab.SUBJECT_MODIFIERS[word]
-    before = words[max(0, mention.start - 6): mention.start]
+    before = words[max(0, mention.start - 6) : mention.start]
     if "toll" in before:
         return "people"
-    follows = words[mention.end: mention.end + 2]
+    follows = words[mention.end : mention.end + 2]
     return "?" if any(w in vocab.METRIC_WORDS for w in follows) else ""
 
 
 _THINGS = frozenset({"vehicles", "buildings", "locations"})
+_METRIC_REACH = 20  # tokens: a safety cap; clauses usually end sooner
+_CLAUSE_STARTS = frozenset(
+    {
+        "after",
+        "before",
+        "since",
+        "when",
+        "while",
+        "because",
+        "although",
+        "though",
+        "whereas",
+        "until",
+        "unless",
+    }
+)
 _THING_METRICS = frozenset({"destroyed", "attacked", "captured", "released"})
 
 
@@ -248,22 +362,33 @@ def _metric_at(words: list[str], i: int, phrases: dict[int, tuple[int, str]]) ->
 
 
 def _coordinated(words: list[str], mention: _Mention, following: _Mention | None) -> bool:
-    """"31 civilian and 17 security deaths": the two figures share what follows them."""
+    """ "31 civilian and 17 security deaths": the two figures share what follows them."""
     if following is None:
         return False
-    gap = words[mention.end: following.start]
-    return 0 < len(gap) <= 3 and gap[-1] in ("and", "or", ",") and all(
-        w in ("and", "or", ",") or w in vocab.SUBJECT_MODIFIERS for w in gap)
+    gap = words[mention.end : following.start]
+    return (
+        0 < len(gap) <= 3
+        and gap[-1] in ("and", "or", ",")
+        and all(w in ("and", "or", ",") or w in vocab.SUBJECT_MODIFIERS for w in gap)
+    )
 
 
-def _metric(words: list[str], mention: _Mention, subject: str, left: int, right: int,
-            phrases: dict[int, tuple[int, str]]) -> str:
+def _metric(
+    words: list[str],
+    mention: _Mention,
+    subject: str,
+    left: int,
+    right: int,
+    phrases: dict[int, tuple[int, str]],
+) -> str:
     """The nearest fitting metric cue between the previous and the next figure."""
-    after = (i for i in range(mention.end, right))
-    before = (i for i in range(mention.start - 1, left - 1, -1))
+    after = (i for i in range(mention.end, min(right, mention.end + _METRIC_REACH)))
+    before = (i for i in range(mention.start - 1, max(left, mention.start - _METRIC_REACH) - 1, -1))
     best, best_distance = "", len(words) + 1
     for positions, base in ((after, mention.end - 1), (before, mention.start)):
         for i in positions:
+            if words[i] in _CLAUSE_STARTS:
+                break  # the verb of a figure is in its own clause
             metric = _metric_at(words, i, phrases)
             if metric and _fits(metric, subject, words[i]):
                 if abs(i - base) < best_distance:
@@ -276,14 +401,17 @@ def _kind(name: str, title: str = "") -> str:
     text = f" {name} {title} ".lower()
     for kind in ("ngo", "media", "militant_group", "government"):
         for cue in vocab.KIND_CUES[kind]:
-            if re.search(rf"(?<![a-z]){re.escape(cue.strip())}", text):
+            cue = cue.strip()
+            tail = "(?![a-z])" if len(cue) <= 5 else ""  # "uni" is not "United"
+            if re.search(rf"(?<![a-z]){re.escape(cue)}{tail}", text):
                 return kind
     return "other"
 
 
 def _resolve(span: list[str], memory: _Memory) -> tuple[str, str]:
     """(claimant, kind) for the words of a noun phrase that said something."""
-    text = re.sub(r"\s*[’']s$", "", _LEADING.sub("", " ".join(span).strip(" ,"))).strip()
+    joined = re.sub(r"\s+(?=[’',.)])|(?<=\()\s+", "", " ".join(span))
+    text = re.sub(r"[’']s$", "", _LEADING.sub("", joined.strip(" ,"))).strip()
     lowered = text.lower()
     if not text or lowered in _GENERIC:
         return "", "unattributed"
@@ -308,12 +436,46 @@ def _resolve(span: list[str], memory: _Memory) -> tuple[str, str]:
     return text, _kind(text)
 
 
-_BETWEEN_SUBJECT_AND_VERB = frozenset({
-    "have", "has", "had", "also", "further", "later", "earlier", "reportedly", "then", "today",
-    "yesterday", "on", "late", "had", "previously", "again", "officially", "publicly", "monday",
-    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "night", "morning",
-    "evening", "afternoon", "last", "this", "week", "has", "first", "initially", "separately",
-})
+_BETWEEN_SUBJECT_AND_VERB = frozenset(
+    {
+        "have",
+        "has",
+        "had",
+        "also",
+        "further",
+        "later",
+        "earlier",
+        "reportedly",
+        "then",
+        "today",
+        "yesterday",
+        "on",
+        "late",
+        "had",
+        "previously",
+        "again",
+        "officially",
+        "publicly",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "night",
+        "morning",
+        "evening",
+        "afternoon",
+        "last",
+        "this",
+        "week",
+        "has",
+        "first",
+        "initially",
+        "separately",
+    }
+)
 
 
 def _noun_phrase_before(tokens: list[str], verb: int) -> list[str]:
@@ -323,7 +485,7 @@ def _noun_phrase_before(tokens: list[str], verb: int) -> list[str]:
         word = tokens[i].lower()
         if word in _BETWEEN_SUBJECT_AND_VERB or word in vocab.MONTHS or word.isdigit():
             i -= 1
-        elif word == ")" and "(" in tokens[max(0, i - 4): i]:
+        elif word == ")" and "(" in tokens[max(0, i - 4) : i]:
             i = max(j for j in range(max(0, i - 4), i) if tokens[j] == "(") - 1
         else:
             break
@@ -334,8 +496,21 @@ def _noun_phrase_before(tokens: list[str], verb: int) -> list[str]:
     return span
 
 
-_SUBJECT_NOUNS = frozenset({"units", "forces", "officials", "authorities", "police", "group",
-                            "militants", "rebels", "statement", "officers", "troops"})
+_SUBJECT_NOUNS = frozenset(
+    {
+        "units",
+        "forces",
+        "officials",
+        "authorities",
+        "police",
+        "group",
+        "militants",
+        "rebels",
+        "statement",
+        "officers",
+        "troops",
+    }
+)
 
 
 def _sentence_subject(tokens: list[str]) -> list[str]:
@@ -354,13 +529,18 @@ def _sentence_subject(tokens: list[str]) -> list[str]:
 
 def _noun_phrase_after(tokens: list[str], start: int) -> list[str]:
     span: list[str] = []
-    for word in tokens[start: start + 10]:
+    for word in tokens[start : start + 10]:
         if word in (",", ".", ";", ":", "(", "[") or word.lower() in ("that", "which", "who"):
             break
         span.append(word)
     text = " ".join(span)
-    text = re.sub(r"^(?:the |a |an )?(?:report|reports|statement|figures|data|account)s?"
-                  r" (?:by|from|of|attributed to|released by) ", "", text, flags=re.IGNORECASE)
+    text = re.sub(
+        r"^(?:the |a |an )?(?:report|reports|statement|figures|data|account)s?"
+        r" (?:by|from|of|attributed to|released by) ",
+        "",
+        text,
+        flags=re.IGNORECASE,
+    )
     return text.split()
 
 
@@ -371,15 +551,16 @@ class _Cue:
     kind: str
 
 
-def _cues(tokens: list[str], words: list[str], phrases: dict[int, tuple[int, str]],
-          memory: _Memory) -> list[_Cue]:
+def _cues(
+    tokens: list[str], words: list[str], phrases: dict[int, tuple[int, str]], memory: _Memory
+) -> list[_Cue]:
     """Every attribution in a sentence: reporting verbs with their subject, "according to X"."""
     cues = []
     for i, word in enumerate(words):
         span: list[str] = []
         if i in phrases and phrases[i][1] == "according_to":
             span = _noun_phrase_after(tokens, phrases[i][0])
-        elif word in vocab.REPORTING_VERBS:
+        elif word in vocab.REPORTING_VERBS and tokens[i].islower():  # "United States" is no verb
             span = _noun_phrase_before(tokens, i)
             if not span and word.endswith("ing"):
                 span = _sentence_subject(tokens)
@@ -408,8 +589,9 @@ def _spans(matcher: PhraseMatcher, doc: Doc, by_end: bool) -> dict[int, tuple[in
     return found
 
 
-def _sentence_claims(text: str, start: int, memory: _Memory, carry: _Cue | None
-                     ) -> tuple[list[Claim], _Cue | None]:
+def _sentence_claims(
+    text: str, start: int, memory: _Memory, carry: _Cue | None
+) -> tuple[list[Claim], _Cue | None]:
     nlp, qualifier_matcher, phrase_matcher = _nlp()
     doc = nlp.make_doc(text)
     tokens = [t.text for t in doc]
@@ -440,11 +622,20 @@ def _sentence_claims(text: str, start: int, memory: _Memory, carry: _Cue | None
             continue
         cue = _attribution(mention, cues, carry)
         first, last = doc[mention.start], doc[mention.end - 1]
-        claims.append(Claim(
-            claimant=cue.claimant if cue else "", claimant_kind=cue.kind if cue else
-            "unattributed", metric=metric, subject=subject, value=mention.value,
-            value_high=mention.value_high, qualifier=mention.qualifier, sentence=text,
-            start=start + first.idx, end=start + last.idx + len(last.text)))
+        claims.append(
+            Claim(
+                claimant=cue.claimant if cue else "",
+                claimant_kind=cue.kind if cue else "unattributed",
+                metric=metric,
+                subject=subject,
+                value=mention.value,
+                value_high=mention.value_high,
+                qualifier=mention.qualifier,
+                sentence=text,
+                start=start + first.idx,
+                end=start + last.idx + len(last.text),
+            )
+        )
     with_claimant = [cue for cue in cues if cue.claimant]
     return claims, (with_claimant[-1] if with_claimant else carry)
 

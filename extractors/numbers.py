@@ -5,11 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-_UNITS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen".split())}
-_TENS = {w: 10 * (i + 2) for i, w in enumerate(
-    "twenty thirty forty fifty sixty seventy eighty ninety".split())}
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen".split()
+    )
+}
+_TENS = {
+    w: 10 * (i + 2)
+    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
+}
 _SCALES = {"hundred": 100, "thousand": 1000}
 _DIGITS = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{1,7}$")
 
@@ -50,8 +56,9 @@ def parse_number(words: Sequence[str], start: int) -> tuple[int, int] | None:
     end = start + 1
     allowed = set(_UNITS) | set(_TENS) | set(_SCALES) | {"dozen", "-", "and"}
     while end < len(words) and words[end] in allowed:
-        if words[end] in ("-", "and") and (end + 1 >= len(words) or words[end + 1] not in (
-                set(_UNITS) | set(_TENS))):
+        if words[end] in ("-", "and") and (
+            end + 1 >= len(words) or words[end + 1] not in (set(_UNITS) | set(_TENS))
+        ):
             break
         end += 1
     value = _word_value([w for w in words[start:end] if w not in ("-", "and")])
