@@ -98,6 +98,32 @@ class Claim:
     sentence: str
     start: int  # character offsets of the figure (qualifier included) in the text
     end: int
+    claimant_key: str = ""  # groups spellings: the acronym if the text defines one
+
+    def as_json(self) -> dict[str, object]:
+        """The stable fields of `wirewatch claims` output."""
+        return {
+            name: getattr(self, name)
+            for name in (
+                "claimant",
+                "claimant_kind",
+                "metric",
+                "subject",
+                "value",
+                "value_high",
+                "qualifier",
+                "sentence",
+                "start",
+                "end",
+            )
+        }
+
+
+def _claimant_key(claimant: str, memory: _Memory) -> str:
+    for short, long_name in memory.acronyms.items():
+        if claimant == long_name:
+            return short
+    return claimant.lower()
 
 
 @dataclass(slots=True)
@@ -147,6 +173,22 @@ def split_sentences(text: str) -> list[tuple[int, int, int]]:
             found.append((start, offset + len(line), paragraph))
         offset += len(line) + 1
     return found
+
+
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:of\s+|for\s+)?[A-Z][a-z]+){1,5}")
+_ACRONYM_WORD = re.compile(r"\b[A-Z]{2,6}\b")
+
+
+def _infer_acronyms(text: str, memory: _Memory) -> None:
+    """An acronym never spelled out, whose letters are the initials of a name in the text."""
+    names: dict[str, str] = {}
+    for match in _NAME.finditer(text):
+        name = match.group(0)
+        initials = "".join(w[0] for w in name.split() if w not in ("of", "for"))
+        names.setdefault(initials, name)
+    for short in set(_ACRONYM_WORD.findall(text)) - set(memory.acronyms):
+        if short in names:
+            memory.acronyms[short] = names[short]
 
 
 def _remember(sentence: str, memory: _Memory) -> None:
@@ -397,14 +439,24 @@ def _metric(
     return best
 
 
-def _kind(name: str, title: str = "") -> str:
-    text = f" {name} {title} ".lower()
+@cache
+def _kind_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    patterns = []
     for kind in ("ngo", "media", "militant_group", "government"):
+        parts = []
         for cue in vocab.KIND_CUES[kind]:
             cue = cue.strip()
             tail = "(?![a-z])" if len(cue) <= 5 else ""  # "uni" is not "United"
-            if re.search(rf"(?<![a-z]){re.escape(cue)}{tail}", text):
-                return kind
+            parts.append(f"{re.escape(cue)}{tail}")
+        patterns.append((kind, re.compile(rf"(?<![a-z])(?:{'|'.join(parts)})")))
+    return patterns
+
+
+def _kind(name: str, title: str = "") -> str:
+    text = f" {name} {title} ".lower()
+    for kind, pattern in _kind_patterns():
+        if pattern.search(text):
+            return kind
     return "other"
 
 
@@ -416,9 +468,8 @@ def _resolve(span: list[str], memory: _Memory) -> tuple[str, str]:
     if not text or lowered in _GENERIC:
         return "", "unattributed"
     last = span[-1].lower()
-    if last in vocab.PRONOUNS_PERSON or lowered in ("he", "she"):
-        if memory.last_person and last in ("he", "she"):
-            return memory.last_person[0], _kind(*memory.last_person)
+    if last in ("he", "she") and memory.last_person:
+        return memory.last_person[0], _kind(*memory.last_person)
     for short, long_name in memory.acronyms.items():
         if re.search(rf"\b{short}\b", text):
             if re.search(r"\b(?:spokes\w+|statement|leader|chief|commander)\b", lowered):
@@ -428,12 +479,17 @@ def _resolve(span: list[str], memory: _Memory) -> tuple[str, str]:
     if surname in memory.people:
         name, title = memory.people[surname]
         return name, _kind(name, title)
-    if last in vocab.PRONOUNS_ORG or lowered in ("the group", "the separatist group"):
-        if memory.last_org:
-            return memory.last_org, _kind(memory.last_org)
+    if last in vocab.PRONOUNS_ORG and memory.last_org:
+        return memory.last_org, _kind(memory.last_org)
     for title, name in _TITLED.findall(text):
         return name, _kind(name, title)
-    return text, _kind(text)
+    kind = _kind(text)
+    possessives = list(re.finditer(r"\s*[’']s\s", text))
+    if possessives:  # "the BLA's “Herof” operation claims": the owner is the claimant
+        owner = text[: possessives[-1].start()]
+        if kind in ("other", _kind(owner)):
+            return owner, _kind(owner)
+    return text, kind
 
 
 _BETWEEN_SUBJECT_AND_VERB = frozenset(
@@ -451,7 +507,6 @@ _BETWEEN_SUBJECT_AND_VERB = frozenset(
         "yesterday",
         "on",
         "late",
-        "had",
         "previously",
         "again",
         "officially",
@@ -470,10 +525,14 @@ _BETWEEN_SUBJECT_AND_VERB = frozenset(
         "last",
         "this",
         "week",
-        "has",
         "first",
         "initially",
         "separately",
+        "since",
+        "now",
+        "already",
+        "just",
+        "repeatedly",
     }
 )
 
@@ -490,10 +549,21 @@ def _noun_phrase_before(tokens: list[str], verb: int) -> list[str]:
         else:
             break
     span: list[str] = []
-    while i >= 0 and len(span) < 10 and tokens[i].lower() not in vocab.NP_BREAKS:
+    while i >= 0 and len(span) < 10 and not _breaks_phrase(tokens[i]):
         span.insert(0, tokens[i])
+        if tokens[i] in ("The", "A", "An") and i > 0 and tokens[i - 1][:1].islower():
+            break  # "... and official figures The BLA announced": a run-in heading ended
         i -= 1
     return span
+
+
+_QUOTES = frozenset("“”\"‘’'")
+
+
+def _breaks_phrase(token: str) -> bool:
+    if token.lower() in vocab.NP_BREAKS:
+        return True
+    return all(not ch.isalnum() for ch in token) and not set(token) <= _QUOTES | {"&", "."}
 
 
 _SUBJECT_NOUNS = frozenset(
@@ -513,18 +583,28 @@ _SUBJECT_NOUNS = frozenset(
 )
 
 
-def _sentence_subject(tokens: list[str]) -> list[str]:
-    """The capitalized chunk a sentence opens with ("The BLA struck ..."), for participles."""
-    span: list[str] = []
-    for word in tokens[:8]:
-        if word[:1].isupper() or word.lower() in ("the", "of", "for", "and") and span:
-            span.append(word)
-        elif word.lower() in _SUBJECT_NOUNS and span:
-            span.append(word)
-            break
-        else:
-            break
-    return span
+def _capitalized_chunks(tokens: list[str]) -> list[list[str]]:
+    chunks: list[list[str]] = []
+    current: list[str] = []
+    for word in tokens:
+        joins = word.lower() in ("of", "for", "the") and current
+        if word[:1].isupper() or joins:
+            current.append(word)
+            continue
+        if current and word.lower() in _SUBJECT_NOUNS:
+            current.append(word)
+        if current:
+            chunks.append(current)
+        current = []
+    return [*chunks, current] if current else chunks
+
+
+def _sentence_subject(tokens: list[str], memory: _Memory) -> list[str]:
+    """For a participle ("..., while claiming 84 deaths"): the first named actor before it."""
+    for chunk in _capitalized_chunks(tokens):
+        if _resolve(chunk, memory)[1] not in ("other", "unattributed"):
+            return chunk
+    return []
 
 
 def _noun_phrase_after(tokens: list[str], start: int) -> list[str]:
@@ -544,11 +624,35 @@ def _noun_phrase_after(tokens: list[str], start: int) -> list[str]:
     return text.split()
 
 
+_DETERMINERS = frozenset({"the", "a", "an", "its", "their", "his", "her", "’s", "'s", "”", "this"})
+_WEAK_VERBS = frozenset(
+    {
+        "records",
+        "recorded",
+        "documented",
+        "counted",
+        "tallied",
+        "put",
+        "puts",
+        "estimated",
+        "estimates",
+        "report",
+        "reports",
+    }
+)
+
+
+def _is_noun_use(words: list[str], i: int) -> bool:
+    """ "the BLA's claim", "a report": a reporting word used as a noun."""
+    return i > 0 and words[i - 1] in _DETERMINERS
+
+
 @dataclass(frozen=True, slots=True)
 class _Cue:
     index: int
     claimant: str
     kind: str
+    participle: bool = False
 
 
 def _cues(
@@ -560,15 +664,23 @@ def _cues(
         span: list[str] = []
         if i in phrases and phrases[i][1] == "according_to":
             span = _noun_phrase_after(tokens, phrases[i][0])
-        elif word in vocab.REPORTING_VERBS and tokens[i].islower():  # "United States" is no verb
-            span = _noun_phrase_before(tokens, i)
+        elif word in vocab.REPORTING_VERBS and tokens[i].islower() and not _is_noun_use(words, i):
+            by_agent = i + 2 < len(words) and words[i + 1] == "by"
+            span = _noun_phrase_after(tokens, i + 2) if by_agent else _noun_phrase_before(tokens, i)
+            if not span and i > 1 and words[i - 1] in ("that", "which", "who"):
+                span = _noun_phrase_before(tokens, i - 1)  # "official figures that report 17"
             if not span and word.endswith("ing"):
-                span = _sentence_subject(tokens)
+                span = _sentence_subject(tokens[:i], memory)
             if not span and i + 1 < len(tokens) and tokens[i + 1][:1].isupper():
                 span = _noun_phrase_after(tokens, i + 1)  # "..., said Chief Minister X."
+        while span and span[0].islower() and span[0].endswith("ing"):
+            span = span[1:]  # "contradicting official figures that report ..."
         if span:
             claimant, kind = _resolve(span, memory)
-            cues.append(_Cue(i, claimant, kind))
+            if kind == "other" and word in _WEAK_VERBS:
+                continue  # "the deadliest day records 120 deaths": no one is speaking
+            participle = word.endswith("ing") and word != "according"
+            cues.append(_Cue(i, claimant, kind, participle))
     return cues
 
 
@@ -576,7 +688,8 @@ def _attribution(mention: _Mention, cues: list[_Cue], carry: _Cue | None) -> _Cu
     before = [cue for cue in cues if cue.index < mention.start]
     if before:
         return before[-1]
-    after = [cue for cue in cues if cue.index >= mention.end]
+    # "..., police said." attributes what came before; "while claiming ..." does not
+    after = [cue for cue in cues if cue.index >= mention.end and not cue.participle]
     return after[0] if after else carry
 
 
@@ -632,6 +745,7 @@ def _sentence_claims(
                 value_high=mention.value_high,
                 qualifier=mention.qualifier,
                 sentence=text,
+                claimant_key=_claimant_key(cue.claimant, memory) if cue else "",
                 start=start + first.idx,
                 end=start + last.idx + len(last.text),
             )
@@ -640,11 +754,14 @@ def _sentence_claims(
     return claims, (with_claimant[-1] if with_claimant else carry)
 
 
-def extract_claims(text: str) -> list[Claim]:
-    """All attributed figures in `text` (plain text; one paragraph or headline per line)."""
+def extract_claims(text: str, context: str = "") -> list[Claim]:
+    """All attributed figures in `text` (plain text; one paragraph or headline per line).
+
+    `context` (a headline, say) is read only to learn names, such as what an acronym means."""
     memory, claims = _Memory(), []
-    for long_name, short in _ACRONYM.findall(text):  # a headline may use one defined below
+    for long_name, short in _ACRONYM.findall(f"{context}\n{text}"):  # may be defined below
         memory.acronyms.setdefault(short, _LEADING.sub("", long_name.strip()))
+    _infer_acronyms(f"{context}\n{text}", memory)
     carry: _Cue | None = None
     paragraph_seen = -1
     for start, end, paragraph in split_sentences(text):

@@ -8,13 +8,35 @@ from collections.abc import Sequence
 _UNITS = {
     w: i
     for i, w in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen".split()
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
     )
 }
 _TENS = {
     w: 10 * (i + 2)
-    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split())
+    for i, w in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    )
 }
 _SCALES = {"hundred": 100, "thousand": 1000}
 _DIGITS = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{1,7}$")
@@ -61,5 +83,5 @@ def parse_number(words: Sequence[str], start: int) -> tuple[int, int] | None:
         ):
             break
         end += 1
-    value = _word_value([w for w in words[start:end] if w not in ("-", "and")])
-    return (value, end) if value is not None else None
+    spelled = _word_value([w for w in words[start:end] if w not in ("-", "and")])
+    return (spelled, end) if spelled is not None else None

@@ -26,6 +26,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 
+from extractors.process import warm_up
 from extractors.urls import url_id
 from storage import records
 from storage.db import connect
@@ -96,11 +97,11 @@ def extraction_pool(workers: int) -> Iterator[Executor | None]:
         yield None
         return
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["extractors.pages"])
+    context.set_forkserver_preload(["extractors.process"])
     pool = ProcessPoolExecutor(workers, mp_context=context)
     try:
         for _ in range(workers):  # start the workers now, while the feeds are being polled
-            pool.submit(int)
+            pool.submit(warm_up)
         yield pool
     finally:
         pool.shutdown(cancel_futures=True)

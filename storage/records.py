@@ -62,6 +62,23 @@ class EntryRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ClaimRow:
+    """One extracted figure; stored with the article version it was read from."""
+
+    claimant: str
+    claimant_key: str
+    claimant_kind: str
+    metric: str
+    subject: str
+    value: int
+    value_high: int
+    qualifier: str
+    sentence: str
+    start_offset: int
+    end_offset: int
+
+
+@dataclass(frozen=True, slots=True)
 class VersionRow:
     """An extracted page; it becomes a version only if its text differs from the latest."""
 
@@ -82,6 +99,9 @@ class VersionRow:
     extractor_version: str
     final_url: str
     raw_html_z: bytes
+    claims: tuple[ClaimRow, ...] = ()
+    claims_version: str = ""
+    updated_at: datetime | None = None  # the feed's "updated" stamp, when it differs
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +244,11 @@ def _store_versions(con: duckdb.DuckDBPyConnection, numbered: list[tuple[Version
         )
         con.unregister("staged_articles")
     after = _count(con, "articles")
-    rows = [dict(asdict(page), version=version) for page, version in numbered]
+    skip = ("claims", "claims_version")
+    rows = [
+        {**{k: v for k, v in asdict(page).items() if k not in skip}, "version": version}
+        for page, version in numbered
+    ]
     if rows:
         con.register("staged_versions", pa.Table.from_pylist(rows))
         con.execute(
@@ -232,7 +256,76 @@ def _store_versions(con: duckdb.DuckDBPyConnection, numbered: list[tuple[Version
             "(canonical_url, outlet, feed_id) FROM staged_versions"
         )
         con.unregister("staged_versions")
+    _insert_claims(
+        con,
+        [
+            (p.article_id, v, p.claims_version, p.claims, p.fetched_at)
+            for p, v in numbered
+            if p.claims_version
+        ],
+    )
     return after - before
+
+
+ClaimSet = tuple[str, int, str, Sequence[ClaimRow], datetime]  # article, version, extractor, ...
+
+
+def _insert_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> int:
+    rows = [
+        {
+            "article_id": article_id,
+            "version": version,
+            "extractor_version": extractor,
+            "ordinal": ordinal,
+            "extracted_at": at,
+            **asdict(claim),
+        }
+        for article_id, version, extractor, claims, at in sets
+        for ordinal, claim in enumerate(claims)
+    ]
+    if rows:
+        con.register("staged_claims", pa.Table.from_pylist(rows))
+        con.execute("INSERT INTO article_claims BY NAME SELECT * FROM staged_claims")
+        con.unregister("staged_claims")
+    return len(rows)
+
+
+def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> int:
+    """Replace one extractor version's claims of the given article versions (one transaction);
+    claims from other extractor versions stay."""
+    keys = pa.Table.from_pylist(
+        [{"article_id": a, "version": v, "extractor_version": x} for a, v, x, _, _ in sets]
+    )
+    con.execute("BEGIN")
+    try:
+        if keys.num_rows:
+            con.register("staged_keys", keys)
+            con.execute(
+                "DELETE FROM article_claims c USING staged_keys k WHERE "
+                "c.article_id = k.article_id AND c.version = k.version AND "
+                "c.extractor_version = k.extractor_version"
+            )
+            con.unregister("staged_keys")
+        count = _insert_claims(con, sets)
+        con.execute("COMMIT")
+    except Exception:  # nothing half-replaced
+        con.execute("ROLLBACK")
+        raise
+    return count
+
+
+def load_versions(
+    con: duckdb.DuckDBPyConnection, after: tuple[str, int], limit: int
+) -> list[tuple[str, int, str]]:
+    """(article_id, version, text) in key order after `after`, for re-extraction."""
+    return [
+        tuple(row)
+        for row in con.execute(
+            "SELECT article_id, version, text FROM article_versions WHERE article_id > ? OR "
+            "(article_id = ? AND version > ?) ORDER BY article_id, version LIMIT ?",
+            [after[0], after[0], after[1], limit],
+        ).fetchall()
+    ]
 
 
 def _link_fetches(

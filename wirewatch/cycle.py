@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 import httpx
 
+from extractors.claims import EXTRACTOR_VERSION as CLAIMS_VERSION
+from extractors.claims import Claim
 from extractors.feeds import FeedEntry, FeedParseError, ParsedFeed, parse_feed
 from extractors.outcomes import Outcome
 from extractors.pages import (
@@ -21,10 +23,10 @@ from extractors.pages import (
     Article,
     Page,
     Rejected,
-    extract_article,
 )
+from extractors.process import process_page
 from extractors.urls import canonicalize_url, url_id
-from storage.records import Batch, EntryRow, FeedState, FetchRow, PollRow, VersionRow
+from storage.records import Batch, ClaimRow, EntryRow, FeedState, FetchRow, PollRow, VersionRow
 from wirewatch.net import HostLimiter, Response, Validators, build_client, fetch
 from wirewatch.settings import Settings
 
@@ -49,6 +51,7 @@ class Done:
     response: Response  # body dropped after extraction
     result: Article | Rejected | None  # None when the fetch itself failed
     fetched_at: datetime
+    claims: tuple[Claim, ...] = ()
 
 
 def _now() -> datetime:
@@ -138,12 +141,12 @@ async def _fetch_one(
         return Done(job, response, None, fetched_at)
     page = Page(response.final_url, response.content_type, response.body, job.entry.published_at)
     if pool is None:
-        result = extract_article(page, settings.extract_fast)
+        processed = process_page(page, settings.extract_fast)
     else:
         loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(pool, extract_article, page, settings.extract_fast)
+        processed = await loop.run_in_executor(pool, process_page, page, settings.extract_fast)
     # The article carries the compressed body; keeping the raw one too would double memory.
-    return Done(job, replace(response, body=b""), result, fetched_at)
+    return Done(job, replace(response, body=b""), processed.result, fetched_at, processed.claims)
 
 
 async def fetch_and_extract(
@@ -203,7 +206,7 @@ def _entry_row(done: Done, settings: Settings) -> EntryRow:
 
 
 def _version_row(done: Done, article: Article) -> VersionRow:
-    canonical = canonicalize_url(done.response.final_url)
+    canonical, entry = canonicalize_url(done.response.final_url), done.job.entry
     return VersionRow(
         article_id=url_id(canonical),
         canonical_url=canonical,
@@ -222,6 +225,25 @@ def _version_row(done: Done, article: Article) -> VersionRow:
         extractor_version=EXTRACTOR_VERSION,
         final_url=done.response.final_url,
         raw_html_z=article.raw_html_z,
+        claims=tuple(claim_row(c) for c in done.claims),
+        claims_version=CLAIMS_VERSION,
+        updated_at=entry.updated_at if entry.updated_at != entry.published_at else None,
+    )
+
+
+def claim_row(claim: Claim) -> ClaimRow:
+    return ClaimRow(
+        claimant=claim.claimant,
+        claimant_key=claim.claimant_key,
+        claimant_kind=claim.claimant_kind,
+        metric=claim.metric,
+        subject=claim.subject,
+        value=claim.value,
+        value_high=claim.value_high,
+        qualifier=claim.qualifier,
+        sentence=claim.sentence,
+        start_offset=claim.start,
+        end_offset=claim.end,
     )
 
 
