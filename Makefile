@@ -40,8 +40,14 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+eval: $(VENV)/.installed-dev
+	$(BIN)/python -m evals.claims \
+		seeds=$(SHARED)/seeds/claims.gold.jsonl:$(SHARED)/seeds \
+		extra=tests/fixtures/claims/extra.gold.jsonl:tests/fixtures/claims/texts
+
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.pipeline --corpus $(SHARED)/corpora/scrapinghub-aeb
+	$(BIN)/python -m bench.claims --corpus $(SHARED)/corpora/scrapinghub-aeb
 
 clean:
 	rm -rf data .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -249,7 +249,10 @@ def _mentions(
         value, end = parsed
         high = value
         sep = words[end] if end < len(words) else ""
-        if sep in ("to", "-", "–", "‑", "or") and end + 1 < len(words):
+        between = i > 0 and words[i - 1] == "between"
+        if (sep in ("to", "-", "–", "‑", "or") or (between and sep == "and")) and end + 1 < len(
+            words
+        ):
             second = parse_number(words, end + 1)
             if second and second[0] > value:
                 high, end = second[0], second[1]
@@ -348,8 +351,8 @@ def _subject(words: list[str], mention: _Mention) -> str:
             if word == "officials" and not (modifiers & vocab.SECURITY_MODIFIERS):
                 return "people"
             break
-        if word in _SUBJECT_STOPS:
-            break
+        if word in _SUBJECT_STOPS or (word == "of" and i > mention.end):
+            break  # "six counts of assault of a child" counts counts, not children
         modifiers.add(word)
         i += 1
     if found in ("people", "civilians") and modifiers & vocab.SECURITY_MODIFIERS:
@@ -446,7 +449,7 @@ def _kind_patterns() -> list[tuple[str, re.Pattern[str]]]:
         parts = []
         for cue in vocab.KIND_CUES[kind]:
             cue = cue.strip()
-            tail = "(?![a-z])" if len(cue) <= 5 else ""  # "uni" is not "United"
+            tail = "s?(?![a-z])" if len(cue) <= 5 else ""  # "uni" is not "United"
             parts.append(f"{re.escape(cue)}{tail}")
         patterns.append((kind, re.compile(rf"(?<![a-z])(?:{'|'.join(parts)})")))
     return patterns
@@ -653,6 +656,7 @@ class _Cue:
     claimant: str
     kind: str
     participle: bool = False
+    passive: bool = False  # "84 deaths claimed by the BLA": speaks only for the figure before
 
 
 def _cues(
@@ -675,21 +679,27 @@ def _cues(
                 span = _noun_phrase_after(tokens, i + 1)  # "..., said Chief Minister X."
         while span and span[0].islower() and span[0].endswith("ing"):
             span = span[1:]  # "contradicting official figures that report ..."
+        if any(ch.isdigit() for w in span for ch in w):
+            continue  # "3,248 cases reported": a participle, not a speaker
         if span:
             claimant, kind = _resolve(span, memory)
             if kind == "other" and word in _WEAK_VERBS:
                 continue  # "the deadliest day records 120 deaths": no one is speaking
             participle = word.endswith("ing") and word != "according"
-            cues.append(_Cue(i, claimant, kind, participle))
+            passive = i + 1 < len(words) and words[i + 1] == "by"
+            cues.append(_Cue(i, claimant, kind, participle, passive))
     return cues
 
 
 def _attribution(mention: _Mention, cues: list[_Cue], carry: _Cue | None) -> _Cue | None:
-    before = [cue for cue in cues if cue.index < mention.start]
+    tagged = [c for c in cues if c.passive and 0 <= c.index - mention.end <= 3]
+    if tagged:
+        return tagged[0]
+    before = [cue for cue in cues if cue.index < mention.start and not cue.passive]
     if before:
         return before[-1]
     # "..., police said." attributes what came before; "while claiming ..." does not
-    after = [cue for cue in cues if cue.index >= mention.end and not cue.participle]
+    after = [c for c in cues if c.index >= mention.end and not (c.participle or c.passive)]
     return after[0] if after else carry
 
 

@@ -74,3 +74,39 @@ def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Row counts of the record tables (used to show what a run added)."""
     table = query(con, TOTALS)
     return dict(zip(table.columns, table.rows[0], strict=True))
+
+
+def figure_timeline(
+    con: duckdb.DuckDBPyConnection,
+    event_id: str | None = None,
+    metric: str | None = None,
+    include_unattributed: bool = False,
+) -> Table:
+    """figure_history as a reader wants it: who claimed what, when, from how many stories."""
+    where, params = ["TRUE"], []
+    if event_id:
+        where.append("event_id = ?")
+        params.append(event_id)
+    if metric:
+        where.append("metric = ?")
+        params.append(metric)
+    if not include_unattributed:
+        where.append("claimant_kind <> 'unattributed'")
+    return query(
+        con,
+        f"""
+        SELECT strftime(first_published_at, '%Y-%m-%d %H:%M') AS published,
+               claimant_kind AS kind, claimant, metric, subject, figure,
+               previous_value AS previous, n_sources AS sources
+        FROM figure_history WHERE {" AND ".join(where)}
+        ORDER BY first_published_at, claimant_kind, claimant, metric, subject, value""",
+        params,
+    )
+
+
+def disputes(con: duckdb.DuckDBPyConnection) -> Table:
+    return query(
+        con,
+        "SELECT metric, subject, militant_group, government, media, ngo "
+        "FROM figure_disputes ORDER BY metric, subject",
+    )

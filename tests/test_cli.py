@@ -85,3 +85,37 @@ def test_sample_feeds_answer_conditional_requests_except_the_courier(news_site):
         "southasia-monitor": 304,
         "news-digest": 304,
     }
+
+
+def test_claims_prints_one_json_object_per_claim(tmp_path, capsys):
+    import json
+
+    text = tmp_path / "story.txt"
+    text.write_text("Officials said at least 33 people were killed.\n")
+    html = tmp_path / "story.html"
+    html.write_text(
+        "<html><head><title>Toll rises</title></head><body><article><p>"
+        + "Police said 12 protesters were arrested on Monday. " * 3
+        + "</p></article></body></html>"
+    )
+    assert main(["claims", str(text), str(html)]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert rows[0] == {
+        "claimant": "Officials",
+        "claimant_kind": "government",
+        "metric": "killed",
+        "subject": "people",
+        "value": 33,
+        "value_high": 33,
+        "qualifier": "at_least",
+        "sentence": "Officials said at least 33 people were killed.",
+        "start": 15,
+        "end": 26,
+        "file": str(text),
+    }
+    assert {(r["file"], r["metric"], r["value"]) for r in rows[1:]} == {(str(html), "arrested", 12)}
+
+
+def test_claims_on_a_missing_file_is_a_clear_error(tmp_path, capsys):
+    assert main(["claims", str(tmp_path / "nope.txt")]) == 2
+    assert "nope.txt" in capsys.readouterr().err

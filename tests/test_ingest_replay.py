@@ -62,3 +62,52 @@ def test_the_updated_page_has_two_versions_with_the_new_figures(replay):
     assert "more than 200" not in rows[0][1]
     assert "more than 200" in rows[1][1]
     assert tracked == [(0,)]  # the feeds' utm_ links were canonicalized
+
+
+BLA_SERIES = """
+    SELECT figure FROM figure_history
+    WHERE claimant_key = 'BLA' AND metric = 'killed' AND subject = 'security_forces'
+    ORDER BY first_published_at, value"""
+
+
+def test_figure_history_follows_the_bla_toll_across_the_replay(replay):
+    run_step, db = replay
+    for step in (1, 2, 3, 4):
+        run_step(step)
+    with duckdb.connect(db, read_only=True) as con:
+        series = [row[0] for row in con.execute(BLA_SERIES).fetchall()]
+        officials = con.execute(
+            "SELECT government FROM figure_disputes WHERE metric = 'killed' "
+            "AND subject = 'security_forces'"
+        ).fetchall()
+    assert series[0] == "more than 80"
+    assert (
+        series.index("more than 80") < series.index("at least 84") < series.index("more than 200")
+    )
+    assert officials and "17" in officials[0][0]  # the officials' figure beside the BLA's
+
+
+def test_reprocess_replaces_its_own_claims_and_keeps_older_extractors(replay):
+    from flows.reprocess import reprocess
+
+    run_step, db = replay
+    run_step(1)
+    with duckdb.connect(db) as con:
+        con.execute(
+            "INSERT INTO article_claims SELECT * REPLACE ('claims-0' AS "
+            "extractor_version, TIMESTAMPTZ '2020-01-01' AS extracted_at) "
+            "FROM article_claims"
+        )
+        before = con.execute(
+            "SELECT extractor_version, count(*) FROM article_claims GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+    first = asyncio.run(reprocess(db_path=db))
+    second = asyncio.run(reprocess(db_path=db))
+    with duckdb.connect(db, read_only=True) as con:
+        after = con.execute(
+            "SELECT extractor_version, count(*) FROM article_claims GROUP BY 1 ORDER BY 1"
+        ).fetchall()
+        shown = con.execute("SELECT DISTINCT extractor_version FROM claims").fetchall()
+    assert first == second == {"versions": 3, "claims": before[1][1]}
+    assert after == before  # replaced, not duplicated; claims-0 rows still there
+    assert shown == [(before[1][0],)]  # the claims view shows the newest run

@@ -79,6 +79,58 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(Settings(), args.interval)
 
 
+def _read_text(name: str) -> tuple[str, str]:
+    """(text, title) of a plain-text or HTML file; `-` is standard input."""
+    from extractors.pages import Article, Page, extract_article
+
+    data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    head = data[:2048].lstrip().lower()
+    if head.startswith(b"<") or b"<html" in head or b"<body" in head:
+        article = extract_article(Page(f"file:{name}", "text/html", data))
+        return (article.text, article.title) if isinstance(article, Article) else ("", "")
+    return data.decode("utf-8", errors="replace"), ""
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    import json
+
+    from extractors.claims import extract_claims
+
+    for name in args.files:
+        try:
+            text, title = _read_text(name)
+        except OSError as exc:
+            print(f"wirewatch claims: {name}: {exc.strerror}", file=sys.stderr)
+            return 2
+        for claim in extract_claims(text, context=title):
+            print(json.dumps({**claim.as_json(), "file": name}, ensure_ascii=False))
+    return 0
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from storage.db import connect
+    from storage.summary import figure_timeline
+    from wirewatch.tables import format_table
+
+    settings = Settings()
+    with connect(
+        Path(args.db or settings.db_path),
+        read_only=True,
+        retries=settings.db_lock_retries,
+        wait_s=settings.db_lock_wait_s,
+    ) as con:
+        print(format_table(figure_timeline(con, args.event, args.metric, args.all)))
+    return 0
+
+
+def cmd_reprocess(args: argparse.Namespace) -> int:
+    from flows.reprocess import reprocess
+
+    totals = asyncio.run(reprocess(db_path=args.db))
+    print(" ".join(f"{k}={v}" for k, v in sorted(totals.items())))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wirewatch", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -93,6 +145,18 @@ def _parser() -> argparse.ArgumentParser:
     query.add_argument("sql")
     query.add_argument("--db")
     query.set_defaults(func=cmd_query)
+    claims = sub.add_parser("claims", help="print the claims in text or HTML files (JSON lines)")
+    claims.add_argument("files", nargs="+", help="files to read; - for standard input")
+    claims.set_defaults(func=cmd_claims)
+    figures = sub.add_parser("figures", help="print how each claimed figure changed")
+    figures.add_argument("--event", help="only this event_id")
+    figures.add_argument("--metric", help="only this metric (killed, injured, ...)")
+    figures.add_argument("--all", action="store_true", help="include unattributed figures")
+    figures.add_argument("--db")
+    figures.set_defaults(func=cmd_figures)
+    repro = sub.add_parser("reprocess", help="re-extract claims from every stored version")
+    repro.add_argument("--db")
+    repro.set_defaults(func=cmd_reprocess)
     summ = sub.add_parser("summary", help="print what the DB holds")
     summ.add_argument("--db")
     summ.set_defaults(func=cmd_summary)

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from storage.db import connect
-from storage.summary import counts, summary
+from storage.summary import counts, disputes, figure_timeline, summary
 from wirewatch.sample_site.app import NewsSite
 from wirewatch.sample_site.newsroom import LAST_STEP
 from wirewatch.sample_site.server import Reply, Request, SiteServer
@@ -54,4 +54,8 @@ def run_demo(db: Path, workdir: Path) -> int:
     with connect(db, read_only=True) as con:
         for title, table in summary(con).items():
             print(f"\n== {title}\n{format_table(table)}")
+        print("\n== who claimed how many were killed, as the story unfolded (figure_history)")
+        print(format_table(figure_timeline(con, metric="killed")))
+        print("\n== the same figures side by side, by kind of claimant (figure_disputes)")
+        print(format_table(disputes(con)))
     return 0

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     extract_workers: int = Field(2, ge=0, description="Extraction processes; 0 = in-process.")
     extract_fast: bool = Field(False, description="trafilatura fast mode (no fallback).")
     feed_batch_size: int = Field(50, ge=1, description="Feeds per fetch-extract-write batch.")
+    reprocess_batch_size: int = Field(500, ge=1, description="Versions per reprocess batch.")
 
     db_lock_retries: int = Field(20, ge=0, description="Retries when the DB file is locked.")
     db_lock_wait_s: float = Field(0.25, gt=0, description="Wait between lock retries.")

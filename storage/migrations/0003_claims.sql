@@ -72,7 +72,7 @@ CREATE VIEW figure_disputes AS
 WITH latest AS (
     SELECT event_id, metric, subject, claimant_kind,
            arg_max(figure || ' (' || coalesce(nullif(claimant, ''), 'unattributed') || ')',
-                   first_published_at) AS figure,
+                   (first_published_at, n_sources, value)) AS figure,
            max(first_published_at) AS as_of
     FROM figure_history
     GROUP BY ALL

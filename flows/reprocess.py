@@ -1,0 +1,87 @@
+"""The reprocess flow: run the current claim extractor over every stored article version.
+
+Inputs: the DuckDB path (flow parameter, else `WIREWATCH_DB_PATH`).
+Output: counts (versions read, claims written).
+Settings used: db_path, db_lock_*, extract_workers, and batch size `reprocess_batch_size`.
+
+Each batch replaces the current extractor version's claims of its article versions in one
+transaction; claims written by other extractor versions stay queryable. Re-running is safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Executor
+from datetime import UTC, datetime
+from typing import Any
+
+from prefect import flow, task
+from prefect.cache_policies import NO_CACHE
+
+from extractors.claims import EXTRACTOR_VERSION, extract_claims
+from flows.ingest import extraction_pool
+from storage import records
+from storage.db import connect
+from wirewatch.cycle import claim_row
+from wirewatch.settings import Settings
+
+Version = tuple[str, int, str]  # article_id, version, text
+
+
+def _db(settings: Settings) -> Any:
+    return connect(
+        settings.db_path, retries=settings.db_lock_retries, wait_s=settings.db_lock_wait_s
+    )
+
+
+def claims_of(item: Version) -> tuple[str, int, tuple[records.ClaimRow, ...]]:
+    """Worker function: the claims of one stored version."""
+    article_id, version, text = item
+    return article_id, version, tuple(claim_row(c) for c in extract_claims(text))
+
+
+@task(cache_policy=NO_CACHE)
+def read_batch(after: tuple[str, int], settings: Settings) -> list[Version]:
+    with _db(settings) as con:
+        return records.load_versions(con, after, settings.reprocess_batch_size)
+
+
+@task(cache_policy=NO_CACHE)
+async def extract_batch(
+    batch: list[Version], pool: Executor | None
+) -> list[tuple[str, int, tuple[records.ClaimRow, ...]]]:
+    if pool is None:
+        return [claims_of(item) for item in batch]
+    loop = asyncio.get_running_loop()
+    return list(
+        await asyncio.gather(*(loop.run_in_executor(pool, claims_of, item) for item in batch))
+    )
+
+
+@task(cache_policy=NO_CACHE)
+def write_batch(
+    found: list[tuple[str, int, tuple[records.ClaimRow, ...]]], settings: Settings
+) -> int:
+    now = datetime.now(UTC)
+    sets = [
+        (article_id, version, EXTRACTOR_VERSION, claims, now)
+        for article_id, version, claims in found
+    ]
+    with _db(settings) as con:
+        return records.replace_claims(con, sets)
+
+
+@flow(name="reprocess", log_prints=True)
+async def reprocess(db_path: str | None = None) -> dict[str, int]:
+    """Re-extract claims from every stored article version with the current extractor."""
+    settings = Settings(**({"db_path": db_path} if db_path else {}))
+    totals = {"versions": 0, "claims": 0}
+    after: tuple[str, int] = ("", 0)
+    with extraction_pool(settings.extract_workers) as pool:
+        while batch := read_batch(after, settings):
+            found = await extract_batch(batch, pool)
+            totals["claims"] += write_batch(found, settings)
+            totals["versions"] += len(batch)
+            after = (batch[-1][0], batch[-1][1])
+    print(f"reprocess done with {EXTRACTOR_VERSION}: {totals}")
+    return totals
