@@ -613,7 +613,7 @@ def _sentence_subject(tokens: list[str], memory: _Memory) -> list[str]:
 def _noun_phrase_after(tokens: list[str], start: int) -> list[str]:
     span: list[str] = []
     for word in tokens[start : start + 10]:
-        if word in (",", ".", ";", ":", "(", "[") or word.lower() in ("that", "which", "who"):
+        if word in (",", ".", ";", ":", "(", "[") or word in ("that", "which", "who"):
             break
         span.append(word)
     text = " ".join(span)
