@@ -25,6 +25,7 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote
 
 from extractors.process import warm_up
 from extractors.urls import url_id
@@ -32,6 +33,7 @@ from storage import records
 from storage.db import connect
 from wirewatch import cycle
 from wirewatch.feedlist import load_feeds
+from wirewatch.grouping import Grouping
 from wirewatch.settings import Settings
 
 
@@ -81,12 +83,23 @@ async def fetch_and_extract(
 
 
 @task(cache_policy=NO_CACHE)
+def load_grouping(settings: Settings) -> Grouping:
+    """The story and event indexes, rebuilt from the database once per run."""
+    with _db(settings) as con:
+        return Grouping.load(con)
+
+
+@task(cache_policy=NO_CACHE)
 def store(
-    polled: list[cycle.Polled], done: list[cycle.Done], settings: Settings, run_id: str
+    polled: list[cycle.Polled],
+    done: list[cycle.Done],
+    settings: Settings,
+    run_id: str,
+    grouping: Grouping,
 ) -> records.BatchResult:
     batch = cycle.assemble_batch(polled, done, run_id, settings)
     with _db(settings) as con:
-        return records.write_batch(con, batch)
+        return records.write_batch(con, batch, group=grouping)
 
 
 @contextmanager
@@ -135,6 +148,7 @@ async def _run_batches(
     run_id: str,
     pool: Executor | None,
     totals: Counter[str],
+    grouping: Grouping,
 ) -> None:
     """Keep the extraction workers busy across batch boundaries: batch k+1 is polled and
     fetched while batch k is still extracting, and batch k is written (one writer at a time,
@@ -149,7 +163,9 @@ async def _run_batches(
         polled, done = await ahead.popleft()
         if writing:
             _tally(totals, writing[0], writing[1], writing[2].result())
-        writing = (polled, done, store.submit(polled, done, settings, run_id))
+        # quote(): Prefect need not walk these large inputs looking for futures
+        future = store.submit(quote(polled), quote(done), settings, run_id, quote(grouping))
+        writing = (polled, done, future)
     if writing:
         _tally(totals, writing[0], writing[1], writing[2].result())
 
@@ -161,10 +177,11 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
     settings = Settings(**{k: v for k, v in overrides.items() if v})
     run_id = flow_run.get_id() or str(uuid.uuid4())
     feed_ids = sync_feed_list(settings)
+    grouping = load_grouping(settings)
     totals: Counter[str] = Counter()
     with extraction_pool(settings.extract_workers) as pool:
         size = settings.feed_batch_size
         chunks = [feed_ids[i : i + size] for i in range(0, len(feed_ids), size)]
-        await _run_batches(chunks, settings, run_id, pool, totals)
+        await _run_batches(chunks, settings, run_id, pool, totals, grouping)
     print(f"ingest cycle done: {dict(totals)}")
     return dict(totals)

@@ -5,7 +5,7 @@ Rows go in through Arrow tables (`INSERT ... BY NAME SELECT`), never one stateme
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -102,6 +102,37 @@ class VersionRow:
     claims: tuple[ClaimRow, ...] = ()
     claims_version: str = ""
     updated_at: datetime | None = None  # the feed's "updated" stamp, when it differs
+    # what story and event grouping need (see wirewatch/grouping.py)
+    n_shingles: int = 0
+    signature: bytes = b""
+    agency: str = ""
+    terms: str = "{}"  # JSON {word: count}
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoryRow:
+    article_id: str
+    version: int
+    story_id: str
+    agency: str
+    n_shingles: int
+    signature: bytes
+    dedup_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    story_id: str
+    event_id: str
+    published_at: datetime | None
+    terms: str
+    names: tuple[str, ...]
+    events_version: str
+
+
+#: Given the versions a batch adds, the story and event rows to write with them.
+Grouper = Callable[[list[tuple["VersionRow", int]]], tuple[list[StoryRow], list[EventRow]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +275,7 @@ def _store_versions(con: duckdb.DuckDBPyConnection, numbered: list[tuple[Version
         )
         con.unregister("staged_articles")
     after = _count(con, "articles")
-    skip = ("claims", "claims_version")
+    skip = ("claims", "claims_version", "n_shingles", "signature", "agency", "terms", "names")
     rows = [
         {**{k: v for k, v in asdict(page).items() if k not in skip}, "version": version}
         for page, version in numbered
@@ -328,6 +359,31 @@ def load_versions(
     ]
 
 
+def load_signatures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, bytes]]:
+    """(key, story_id, n_shingles, signature) of every stored version, oldest first."""
+    rows = con.execute(
+        "SELECT article_id || '.' || version, story_id, n_shingles, signature "
+        "FROM version_stories ORDER BY story_id, article_id, version"
+    ).fetchall()
+    return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
+
+
+def load_story_features(
+    con: duckdb.DuckDBPyConnection, days: int
+) -> list[tuple[str, str, datetime | None, str, list[str]]]:
+    """Stories of the last `days` days before the newest one (the events still open)."""
+    return [
+        tuple(r)
+        for r in con.execute(
+            "SELECT story_id, event_id, published_at, terms, names FROM story_events "
+            "WHERE published_at IS NULL OR published_at >= "
+            "(SELECT max(published_at) FROM story_events) - to_days(?) "
+            "ORDER BY published_at NULLS FIRST, story_id",
+            [days],
+        ).fetchall()
+    ]
+
+
 def _link_fetches(
     fetches: Sequence[FetchRow], numbered: list[tuple[VersionRow, int]]
 ) -> list[FetchRow]:
@@ -353,12 +409,19 @@ def _update_feeds(con: duckdb.DuckDBPyConnection, polls: Sequence[PollRow]) -> N
     con.unregister("staged_polls")
 
 
-def write_batch(con: duckdb.DuckDBPyConnection, batch: Batch) -> BatchResult:
-    """Write one batch in one transaction: all of it lands, or none of it."""
+def write_batch(
+    con: duckdb.DuckDBPyConnection, batch: Batch, group: Grouper | None = None
+) -> BatchResult:
+    """Write one batch in one transaction: all of it lands, or none of it. `group` assigns
+    the new versions to stories and events (inside the transaction, so in order)."""
     con.execute("BEGIN")
     try:
         numbered = _number_versions(con, batch.pages)
         articles_added = _store_versions(con, numbered)
+        if group is not None and numbered:
+            stories, events = group(numbered)
+            _insert(con, "version_stories", stories)
+            _insert(con, "story_events", events)
         _insert(con, "feed_polls", batch.polls, drop=("etag", "last_modified"))
         _update_feeds(con, batch.polls)
         _insert(con, "fetches", _link_fetches(batch.fetches, numbered))

@@ -56,7 +56,20 @@ SELECT (SELECT count(*) FROM feeds) AS feeds, (SELECT count(*) FROM feed_polls) 
        (SELECT count(*) FROM articles) AS articles,
        (SELECT count(*) FROM article_versions) AS versions,
        (SELECT count(*) FROM fetches) AS fetches,
+       (SELECT count(*) FROM stories) AS stories, (SELECT count(*) FROM events) AS events,
        (SELECT count(*) FROM poll_errors) + (SELECT count(*) FROM fetch_errors) AS errors
+"""
+
+
+STORIES = """
+SELECT story_id, agency, n_copies, outlets, strftime(first_seen, '%Y-%m-%d %H:%M') AS first_seen
+FROM stories ORDER BY first_seen, story_id
+"""
+
+EVENTS = """
+SELECT event_id, title, n_stories, n_articles, strftime(first_seen, '%Y-%m-%d') AS first_seen,
+       strftime(last_seen, '%Y-%m-%d') AS last_seen
+FROM events ORDER BY first_seen, event_id
 """
 
 
@@ -67,6 +80,8 @@ def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Table]:
         "poll outcomes": query(con, POLL_OUTCOMES),
         "errors (with reasons)": query(con, ERRORS),
         "articles with more than one version": query(con, VERSIONED),
+        "stories (wire copies collapsed; n_copies = outlets' articles)": query(con, STORIES),
+        "events (stories about one happening)": query(con, EVENTS),
     }
 
 

@@ -111,3 +111,33 @@ def test_reprocess_replaces_its_own_claims_and_keeps_older_extractors(replay):
     assert first == second == {"versions": 3, "claims": before[1][1]}
     assert after == before  # replaced, not duplicated; claims-0 rows still there
     assert shown == [(before[1][0],)]  # the claims view shows the newest run
+
+
+def test_day_one_copies_are_one_ibns_story_and_all_seeds_one_event(replay):
+    run_step, db = replay
+    for step in (1, 2, 3, 4):
+        run_step(step)
+    with duckdb.connect(db, read_only=True) as con:
+        copies = con.execute(
+            "SELECT agency, n_copies, outlets FROM stories WHERE n_copies > 1"
+        ).fetchall()
+        events = con.execute("SELECT n_stories, n_articles FROM events").fetchall()
+        ids = con.execute(
+            "SELECT count(DISTINCT story_id), count(DISTINCT event_id) FROM latest_versions"
+        ).fetchall()
+    assert copies == [("IBNS", 3, ["daily-courier", "frontier-times", "indiablooms"])]
+    assert events == [(5, 7)]  # the five seeds' stories, seven outlets' articles
+    assert ids == [(5, 1)]
+
+
+def test_a_rerun_never_renumbers_stories_or_events(replay):
+    run_step, db = replay
+    for step in (1, 2):
+        run_step(step)
+    query = "SELECT article_id, version, story_id FROM version_stories ORDER BY 1, 2"
+    with duckdb.connect(db, read_only=True) as con:
+        before = con.execute(query).fetchall()
+    run_step(3)
+    with duckdb.connect(db, read_only=True) as con:
+        after = con.execute(query).fetchall()
+    assert set(before) <= set(after)  # earlier assignments unchanged

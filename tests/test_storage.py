@@ -63,7 +63,12 @@ def test_migrations_apply_once_in_order(tmp_path):
     with connect(tmp_path / "db.duckdb") as con:
         assert apply_migrations(con) == []  # connect already applied them
         names = [r[0] for r in _rows(con, "SELECT name FROM schema_migrations ORDER BY version")]
-    assert names == ["0001_init.sql", "0002_views.sql", "0003_claims.sql"]
+    assert names == [
+        "0001_init.sql",
+        "0002_views.sql",
+        "0003_claims.sql",
+        "0004_stories_events.sql",
+    ]
 
 
 def test_a_new_version_only_when_the_normalized_text_changes(tmp_path):
@@ -145,4 +150,4 @@ def test_a_locked_file_gives_a_clear_error_after_retries(tmp_path):
     finally:
         holder.communicate("")
     with connect(path, read_only=True) as con:  # free again once the writer is gone
-        assert _rows(con, "SELECT count(*) FROM schema_migrations") == [(3,)]
+        assert _rows(con, "SELECT count(*) FROM schema_migrations") == [(4,)]

@@ -24,9 +24,10 @@ from extractors.pages import (
     Page,
     Rejected,
 )
-from extractors.process import process_page
+from extractors.process import Processed, process_page
 from extractors.urls import canonicalize_url, url_id
 from storage.records import Batch, ClaimRow, EntryRow, FeedState, FetchRow, PollRow, VersionRow
+from wirewatch.grouping import terms_json
 from wirewatch.net import HostLimiter, Response, Validators, build_client, fetch
 from wirewatch.settings import Settings
 
@@ -51,7 +52,7 @@ class Done:
     response: Response  # body dropped after extraction
     result: Article | Rejected | None  # None when the fetch itself failed
     fetched_at: datetime
-    claims: tuple[Claim, ...] = ()
+    processed: Processed | None = None
 
 
 def _now() -> datetime:
@@ -146,7 +147,7 @@ async def _fetch_one(
         loop = asyncio.get_running_loop()
         processed = await loop.run_in_executor(pool, process_page, page, settings.extract_fast)
     # The article carries the compressed body; keeping the raw one too would double memory.
-    return Done(job, replace(response, body=b""), processed.result, fetched_at, processed.claims)
+    return Done(job, replace(response, body=b""), processed.result, fetched_at, processed)
 
 
 async def fetch_and_extract(
@@ -207,6 +208,7 @@ def _entry_row(done: Done, settings: Settings) -> EntryRow:
 
 def _version_row(done: Done, article: Article) -> VersionRow:
     canonical, entry = canonicalize_url(done.response.final_url), done.job.entry
+    processed = done.processed or Processed(article)
     return VersionRow(
         article_id=url_id(canonical),
         canonical_url=canonical,
@@ -225,9 +227,14 @@ def _version_row(done: Done, article: Article) -> VersionRow:
         extractor_version=EXTRACTOR_VERSION,
         final_url=done.response.final_url,
         raw_html_z=article.raw_html_z,
-        claims=tuple(claim_row(c) for c in done.claims),
+        claims=tuple(claim_row(c) for c in processed.claims),
         claims_version=CLAIMS_VERSION,
         updated_at=entry.updated_at if entry.updated_at != entry.published_at else None,
+        n_shingles=processed.fingerprint.n_shingles if processed.fingerprint else 0,
+        signature=processed.fingerprint.signature if processed.fingerprint else b"",
+        agency=processed.agency,
+        terms=terms_json(processed.features),
+        names=tuple(sorted(processed.features.names)) if processed.features else (),
     )
 
 
