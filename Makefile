@@ -44,10 +44,13 @@ eval: $(VENV)/.installed-dev
 	$(BIN)/python -m evals.claims \
 		seeds=$(SHARED)/seeds/claims.gold.jsonl:$(SHARED)/seeds \
 		extra=tests/fixtures/claims/extra.gold.jsonl:tests/fixtures/claims/texts
+	$(BIN)/python -m evals.dedup --articles $(SHARED)/corpora/scrapinghub-aeb/ground-truth.json \
+		--ecb $(SHARED)/corpora/ecbplus/ecbplus_docs_derived.jsonl
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.pipeline --corpus $(SHARED)/corpora/scrapinghub-aeb
 	$(BIN)/python -m bench.claims --corpus $(SHARED)/corpora/scrapinghub-aeb
+	$(BIN)/python -m bench.dedup --corpus $(SHARED)/corpora/scrapinghub-aeb
 
 clean:
 	rm -rf data .prefect .pytest_cache .mypy_cache .ruff_cache
