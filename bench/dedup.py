@@ -43,9 +43,18 @@ def _rebuild(n: int, rng: np.random.Generator) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bench.duckdb"
         with connect(path) as con:
-            rows = [{"article_id": f"a{i}", "version": 1, "story_id": f"a{i}.1", "agency": "",
-                     "n_shingles": 600, "signature": fp.signature, "dedup_version": "bench"}
-                    for i, fp in enumerate(_random_fingerprints(n, rng))]
+            rows = [
+                {
+                    "article_id": f"a{i}",
+                    "version": 1,
+                    "story_id": f"a{i}.1",
+                    "agency": "",
+                    "n_shingles": 600,
+                    "signature": fp.signature,
+                    "dedup_version": "bench",
+                }
+                for i, fp in enumerate(_random_fingerprints(n, rng))
+            ]
             import pyarrow as pa
 
             con.register("staged", pa.Table.from_pylist(rows))
@@ -66,10 +75,14 @@ def main() -> None:
     rng = np.random.default_rng(7)
     for size in (1_000, 10_000, 100_000):
         shingling, lookup = _probe(texts, size, rng)
-        print(f"dedup at {size:>7,} stored: fingerprint {shingling * 1000:.2f} ms + "
-              f"lookup/insert {lookup * 1000:.3f} ms per article")
-    print(f"rebuilding the story index from DuckDB at 100,000 signatures: "
-          f"{_rebuild(100_000, rng):.1f} s")
+        print(
+            f"dedup at {size:>7,} stored: fingerprint {shingling * 1000:.2f} ms + "
+            f"lookup/insert {lookup * 1000:.3f} ms per article"
+        )
+    print(
+        f"rebuilding the story index from DuckDB at 100,000 signatures: "
+        f"{_rebuild(100_000, rng):.1f} s"
+    )
 
 
 if __name__ == "__main__":
