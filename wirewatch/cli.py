@@ -5,10 +5,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wirewatch.offline import apply_offline_defaults
 from wirewatch.settings import Settings
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -19,34 +24,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_query(args: argparse.Namespace) -> int:
+def _read_only(db: str | None) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A read-only connection to `db` (default: settings), waiting while a writer holds it."""
     from storage.db import connect
-    from storage.summary import query
-    from wirewatch.tables import format_table
 
     settings = Settings()
-    with connect(
-        Path(args.db or settings.db_path),
+    return connect(
+        Path(db or settings.db_path),
         read_only=True,
         retries=settings.db_lock_retries,
         wait_s=settings.db_lock_wait_s,
-    ) as con:
+    )
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from storage.summary import query
+    from wirewatch.tables import format_table
+
+    with _read_only(args.db) as con:
         print(format_table(query(con, args.sql)))
     return 0
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from storage.db import connect
     from storage.summary import summary
     from wirewatch.tables import format_table
 
-    settings = Settings()
-    with connect(
-        Path(args.db or settings.db_path),
-        read_only=True,
-        retries=settings.db_lock_retries,
-        wait_s=settings.db_lock_wait_s,
-    ) as con:
+    with _read_only(args.db) as con:
         for title, table in summary(con).items():
             print(f"\n== {title}\n{format_table(table)}")
     return 0
@@ -108,17 +112,10 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 
 def cmd_figures(args: argparse.Namespace) -> int:
-    from storage.db import connect
     from storage.summary import figure_timeline
     from wirewatch.tables import format_table
 
-    settings = Settings()
-    with connect(
-        Path(args.db or settings.db_path),
-        read_only=True,
-        retries=settings.db_lock_retries,
-        wait_s=settings.db_lock_wait_s,
-    ) as con:
+    with _read_only(args.db) as con:
         print(format_table(figure_timeline(con, args.event, args.metric, args.all)))
     return 0
 
