@@ -54,8 +54,8 @@ def run_demo(db: Path, workdir: Path) -> int:
     with connect(db, read_only=True) as con:
         for title, table in summary(con).items():
             print(f"\n== {title}\n{format_table(table)}")
+        print("\n== each kind of claimant's latest figure, side by side (figure_disputes)")
+        print(format_table(disputes(con)))
         print("\n== who claimed how many were killed, as the story unfolded (figure_history)")
         print(format_table(figure_timeline(con, metric="killed")))
-        print("\n== the same figures side by side, by kind of claimant (figure_disputes)")
-        print(format_table(disputes(con)))
     return 0
