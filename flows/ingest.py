@@ -97,7 +97,7 @@ def store(
     run_id: str,
     grouping: Grouping,
 ) -> records.BatchResult:
-    batch = cycle.assemble_batch(polled, done, run_id, settings)
+    batch = cycle.assemble_batch(polled, done, run_id)
     with _db(settings) as con:
         return records.write_batch(con, batch, group=grouping)
 

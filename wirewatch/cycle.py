@@ -50,9 +50,17 @@ class Job:
 class Done:
     job: Job
     response: Response  # body dropped after extraction
-    result: Article | Rejected | None  # None when the fetch itself failed
     fetched_at: datetime
-    processed: Processed | None = None
+    processed: Processed | None = None  # None when the fetch itself failed
+
+    @property
+    def result(self) -> Article | Rejected | None:
+        return self.processed.result if self.processed else None
+
+    @property
+    def article_id(self) -> str:
+        """The id of the page we ended up on (redirects resolved, URL canonicalized)."""
+        return url_id(canonicalize_url(self.response.final_url))
 
 
 def _now() -> datetime:
@@ -139,7 +147,7 @@ async def _fetch_one(
     response = await fetch(client, limiter, job.entry.url, settings)
     fetched_at = _now()
     if response.outcome is not Outcome.OK:
-        return Done(job, response, None, fetched_at)
+        return Done(job, response, fetched_at)
     page = Page(response.final_url, response.content_type, response.body, job.entry.published_at)
     if pool is None:
         processed = process_page(page, settings.extract_fast)
@@ -147,7 +155,7 @@ async def _fetch_one(
         loop = asyncio.get_running_loop()
         processed = await loop.run_in_executor(pool, process_page, page, settings.extract_fast)
     # The article carries the compressed body; keeping the raw one too would double memory.
-    return Done(job, replace(response, body=b""), processed.result, fetched_at, processed)
+    return Done(job, replace(response, body=b""), fetched_at, processed)
 
 
 async def fetch_and_extract(
@@ -168,7 +176,7 @@ def _fetch_row(done: Done, run_id: str) -> FetchRow:
     outcome, reason = response.outcome.value, response.reason
     if isinstance(result, Rejected):
         outcome, reason = result.outcome.value, result.reason
-    article_id = url_id(canonicalize_url(response.final_url)) if result is not None else None
+    article_id = done.article_id if result is not None else None
     size = len(result.raw_html_z) if isinstance(result, Article) else 0
     return FetchRow(
         run_id,
@@ -186,14 +194,10 @@ def _fetch_row(done: Done, run_id: str) -> FetchRow:
     )
 
 
-def _entry_row(done: Done, settings: Settings) -> EntryRow:
+def _entry_row(done: Done) -> EntryRow:
     job, ok = done.job, isinstance(done.result, Article)
     prior_attempts = job.prior.attempts if job.prior and job.prior.state == "failed" else 0
-    article_id = (
-        url_id(canonicalize_url(done.response.final_url))
-        if ok
-        else (job.prior.article_id if job.prior else None)
-    )
+    article_id = done.article_id if ok else (job.prior.article_id if job.prior else None)
     return EntryRow(
         feed_id=job.feed.feed_id,
         entry_key=job.entry.key,
@@ -206,11 +210,10 @@ def _entry_row(done: Done, settings: Settings) -> EntryRow:
     )
 
 
-def _version_row(done: Done, article: Article) -> VersionRow:
+def _version_row(done: Done, processed: Processed, article: Article) -> VersionRow:
     canonical, entry = canonicalize_url(done.response.final_url), done.job.entry
-    processed = done.processed or Processed(article)
     return VersionRow(
-        article_id=url_id(canonical),
+        article_id=done.article_id,
         canonical_url=canonical,
         outlet=done.job.feed.outlet,
         feed_id=done.job.feed.feed_id,
@@ -254,13 +257,15 @@ def claim_row(claim: Claim) -> ClaimRow:
     )
 
 
-def assemble_batch(
-    polled: Sequence[Polled], done: Sequence[Done], run_id: str, settings: Settings
-) -> Batch:
+def assemble_batch(polled: Sequence[Polled], done: Sequence[Done], run_id: str) -> Batch:
     """Turn one batch's polls and page results into the rows written together."""
     return Batch(
         polls=[item.poll for item in polled],
-        entries=[_entry_row(d, settings) for d in done],
-        pages=[_version_row(d, d.result) for d in done if isinstance(d.result, Article)],
+        entries=[_entry_row(d) for d in done],
+        pages=[
+            _version_row(d, d.processed, d.processed.result)
+            for d in done
+            if d.processed and isinstance(d.processed.result, Article)
+        ],
         fetches=[_fetch_row(d, run_id) for d in done],
     )
