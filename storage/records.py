@@ -171,37 +171,52 @@ def _arrow(rows: Iterable[Any], drop: tuple[str, ...] = ()) -> pa.Table:
     return pa.Table.from_pylist(dicts)
 
 
-def _insert(
-    con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Any], drop: tuple[str, ...] = ()
-) -> None:
-    if not rows:
-        return
-    staged = _arrow(rows, drop)
+def _with_staged(
+    con: duckdb.DuckDBPyConnection, rows: pa.Table | list[dict[str, Any]], sql: str
+) -> int:
+    """Run `sql` with `rows` visible as the table `staged`; return the rows it changed.
+    This is how every write goes in: one statement per batch, never one per row."""
+    staged = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows)
+    if not staged.num_rows:
+        return 0
     con.register("staged", staged)
     try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM staged")
+        # fetchall, not fetchone: DuckDB 2.0 refuses `register` while a result is half-read
+        return int(con.execute(sql).fetchall()[0][0])
     finally:
         con.unregister("staged")
+
+
+def _insert(
+    con: duckdb.DuckDBPyConnection, table: str, rows: Sequence[Any], drop: tuple[str, ...] = ()
+) -> int:
+    sql = f"INSERT INTO {table} BY NAME SELECT * FROM staged"
+    return _with_staged(con, _arrow(rows, drop), sql) if rows else 0
 
 
 def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None:
     """Add feeds not seen before; refresh names and tags of the others."""
     if not feeds:
         return
-    con.register("staged", _arrow(feeds))
+    staged = _arrow(feeds)
+    con.execute("BEGIN")
     try:
-        con.execute("BEGIN")
-        con.execute(
+        _with_staged(
+            con,
+            staged,
             "UPDATE feeds SET name = s.name, outlet = s.outlet, agency = s.agency "
-            "FROM staged s WHERE feeds.feed_id = s.feed_id"
+            "FROM staged s WHERE feeds.feed_id = s.feed_id",
         )
-        con.execute(
+        _with_staged(
+            con,
+            staged,
             "INSERT INTO feeds BY NAME SELECT s.* FROM staged s "
-            "ANTI JOIN feeds f ON f.feed_id = s.feed_id"
+            "ANTI JOIN feeds f ON f.feed_id = s.feed_id",
         )
         con.execute("COMMIT")
-    finally:
-        con.unregister("staged")
+    except Exception:  # feeds are all synced or none
+        con.execute("ROLLBACK")
+        raise
 
 
 def load_feed_states(con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]) -> list[FeedState]:
@@ -246,15 +261,10 @@ def _number_versions(
     return numbered
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    # fetchall, not fetchone: DuckDB 2.0 refuses `register` while a result is half-read.
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchall()
-    return int(rows[0][0])
-
-
 def _store_versions(con: duckdb.DuckDBPyConnection, numbered: list[tuple[VersionRow, int]]) -> int:
     articles = {p.article_id: p for p, _ in numbered}
-    staged = pa.Table.from_pylist(
+    articles_added = _with_staged(
+        con,
         [
             {
                 "article_id": p.article_id,
@@ -264,29 +274,20 @@ def _store_versions(con: duckdb.DuckDBPyConnection, numbered: list[tuple[Version
                 "first_seen_at": p.fetched_at,
             }
             for p in articles.values()
-        ]
+        ],
+        "INSERT INTO articles BY NAME SELECT s.* FROM staged s "
+        "ANTI JOIN articles a ON a.article_id = s.article_id",
     )
-    before = _count(con, "articles")
-    if articles:
-        con.register("staged_articles", staged)
-        con.execute(
-            "INSERT INTO articles BY NAME SELECT s.* FROM staged_articles s "
-            "ANTI JOIN articles a ON a.article_id = s.article_id"
-        )
-        con.unregister("staged_articles")
-    after = _count(con, "articles")
     skip = ("claims", "claims_version", "n_shingles", "signature", "agency", "terms", "names")
-    rows = [
-        {**{k: v for k, v in asdict(page).items() if k not in skip}, "version": version}
-        for page, version in numbered
-    ]
-    if rows:
-        con.register("staged_versions", pa.Table.from_pylist(rows))
-        con.execute(
-            "INSERT INTO article_versions BY NAME SELECT * EXCLUDE "
-            "(canonical_url, outlet, feed_id) FROM staged_versions"
-        )
-        con.unregister("staged_versions")
+    _with_staged(
+        con,
+        [
+            {**{k: v for k, v in asdict(page).items() if k not in skip}, "version": version}
+            for page, version in numbered
+        ],
+        "INSERT INTO article_versions BY NAME SELECT * EXCLUDE "
+        "(canonical_url, outlet, feed_id) FROM staged",
+    )
     _insert_claims(
         con,
         [
@@ -295,7 +296,7 @@ def _store_versions(con: duckdb.DuckDBPyConnection, numbered: list[tuple[Version
             if p.claims_version
         ],
     )
-    return after - before
+    return articles_added
 
 
 ClaimSet = tuple[str, int, str, Sequence[ClaimRow], datetime]  # article, version, extractor, ...
@@ -314,29 +315,21 @@ def _insert_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
         for article_id, version, extractor, claims, at in sets
         for ordinal, claim in enumerate(claims)
     ]
-    if rows:
-        con.register("staged_claims", pa.Table.from_pylist(rows))
-        con.execute("INSERT INTO article_claims BY NAME SELECT * FROM staged_claims")
-        con.unregister("staged_claims")
-    return len(rows)
+    return _with_staged(con, rows, "INSERT INTO article_claims BY NAME SELECT * FROM staged")
 
 
 def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> int:
     """Replace one extractor version's claims of the given article versions (one transaction);
     claims from other extractor versions stay."""
-    keys = pa.Table.from_pylist(
-        [{"article_id": a, "version": v, "extractor_version": x} for a, v, x, _, _ in sets]
-    )
+    keys = [{"article_id": a, "version": v, "extractor_version": x} for a, v, x, _, _ in sets]
     con.execute("BEGIN")
     try:
-        if keys.num_rows:
-            con.register("staged_keys", keys)
-            con.execute(
-                "DELETE FROM article_claims c USING staged_keys k WHERE "
-                "c.article_id = k.article_id AND c.version = k.version AND "
-                "c.extractor_version = k.extractor_version"
-            )
-            con.unregister("staged_keys")
+        _with_staged(
+            con,
+            keys,
+            "DELETE FROM article_claims c USING staged k WHERE c.article_id = k.article_id "
+            "AND c.version = k.version AND c.extractor_version = k.extractor_version",
+        )
         count = _insert_claims(con, sets)
         con.execute("COMMIT")
     except Exception:  # nothing half-replaced
@@ -397,16 +390,16 @@ def _link_fetches(
 
 
 def _update_feeds(con: duckdb.DuckDBPyConnection, polls: Sequence[PollRow]) -> None:
-    if not polls:
-        return
-    con.register("staged_polls", _arrow(polls))
     # Keep the newest validators: a response without them leaves the stored ones alone.
-    con.execute("""
+    _with_staged(
+        con,
+        _arrow(polls),
+        """
         UPDATE feeds SET etag = coalesce(nullif(s.etag, ''), feeds.etag),
                          last_modified = coalesce(nullif(s.last_modified, ''), feeds.last_modified),
                          last_polled_at = s.polled_at
-        FROM staged_polls s WHERE feeds.feed_id = s.feed_id""")
-    con.unregister("staged_polls")
+        FROM staged s WHERE feeds.feed_id = s.feed_id""",
+    )
 
 
 def write_batch(
@@ -425,10 +418,8 @@ def write_batch(
         _insert(con, "feed_polls", batch.polls, drop=("etag", "last_modified"))
         _update_feeds(con, batch.polls)
         _insert(con, "fetches", _link_fetches(batch.fetches, numbered))
-        if batch.entries:
-            con.register("staged_entries", _arrow(batch.entries))
-            con.execute("INSERT OR REPLACE INTO entries BY NAME SELECT * FROM staged_entries")
-            con.unregister("staged_entries")
+        replace_entries = "INSERT OR REPLACE INTO entries BY NAME SELECT * FROM staged"
+        _with_staged(con, _arrow(batch.entries), replace_entries)
         con.execute("COMMIT")
     except Exception:  # any failure: nothing of the batch is kept, the next run redoes it
         con.execute("ROLLBACK")
