@@ -30,20 +30,10 @@ from prefect.utilities.annotations import quote
 from extractors.process import warm_up
 from extractors.urls import url_id
 from storage import records
-from storage.db import connect
 from wirewatch import cycle
 from wirewatch.feedlist import load_feeds
 from wirewatch.grouping import Grouping
-from wirewatch.settings import Settings
-
-
-def _db(settings: Settings, read_only: bool = False) -> Any:
-    return connect(
-        settings.db_path,
-        read_only=read_only,
-        retries=settings.db_lock_retries,
-        wait_s=settings.db_lock_wait_s,
-    )
+from wirewatch.settings import Settings, open_db
 
 
 @task(cache_policy=NO_CACHE)
@@ -54,14 +44,14 @@ def sync_feed_list(settings: Settings) -> list[str]:
         records.FeedRow(url_id(s.url), s.url, s.name, s.outlet, s.agency, now)
         for s in load_feeds(settings.feeds_file)
     ]
-    with _db(settings) as con:
+    with open_db(settings) as con:
         records.sync_feeds(con, rows)
     return [row.feed_id for row in rows]
 
 
 @task(cache_policy=NO_CACHE, retries=0)
 async def poll(feed_ids: list[str], settings: Settings, run_id: str) -> list[cycle.Polled]:
-    with _db(settings) as con:
+    with open_db(settings) as con:
         states = records.load_feed_states(con, feed_ids)
     return await cycle.poll_feeds(states, settings, run_id)
 
@@ -70,7 +60,7 @@ async def poll(feed_ids: list[str], settings: Settings, run_id: str) -> list[cyc
 def plan(
     polled: list[cycle.Polled], settings: Settings
 ) -> tuple[list[cycle.Polled], list[cycle.Job]]:
-    with _db(settings) as con:
+    with open_db(settings) as con:
         known = records.load_entries(con, [p.feed.feed_id for p in polled])
     return cycle.plan_fetches(polled, known, settings)
 
@@ -85,7 +75,7 @@ async def fetch_and_extract(
 @task(cache_policy=NO_CACHE)
 def load_grouping(settings: Settings) -> Grouping:
     """The story and event indexes, rebuilt from the database once per run."""
-    with _db(settings) as con:
+    with open_db(settings) as con:
         return Grouping.load(con)
 
 
@@ -98,7 +88,7 @@ def store(
     grouping: Grouping,
 ) -> records.BatchResult:
     batch = cycle.assemble_batch(polled, done, run_id)
-    with _db(settings) as con:
+    with open_db(settings) as con:
         return records.write_batch(con, batch, group=grouping)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import Executor
 from datetime import UTC, datetime
-from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -21,17 +20,10 @@ from prefect.cache_policies import NO_CACHE
 from extractors.claims import EXTRACTOR_VERSION, extract_claims
 from flows.ingest import extraction_pool
 from storage import records
-from storage.db import connect
 from wirewatch.cycle import claim_row
-from wirewatch.settings import Settings
+from wirewatch.settings import Settings, open_db
 
 Version = tuple[str, int, str]  # article_id, version, text
-
-
-def _db(settings: Settings) -> Any:
-    return connect(
-        settings.db_path, retries=settings.db_lock_retries, wait_s=settings.db_lock_wait_s
-    )
 
 
 def claims_of(item: Version) -> tuple[str, int, tuple[records.ClaimRow, ...]]:
@@ -42,7 +34,7 @@ def claims_of(item: Version) -> tuple[str, int, tuple[records.ClaimRow, ...]]:
 
 @task(cache_policy=NO_CACHE)
 def read_batch(after: tuple[str, int], settings: Settings) -> list[Version]:
-    with _db(settings) as con:
+    with open_db(settings) as con:
         return records.load_versions(con, after, settings.reprocess_batch_size)
 
 
@@ -67,7 +59,7 @@ def write_batch(
         (article_id, version, EXTRACTOR_VERSION, claims, now)
         for article_id, version, claims in found
     ]
-    with _db(settings) as con:
+    with open_db(settings) as con:
         return records.replace_claims(con, sets)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wirewatch.offline import apply_offline_defaults
-from wirewatch.settings import Settings
+from wirewatch.settings import Settings, open_db
 
 if TYPE_CHECKING:
     import duckdb
@@ -26,15 +26,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def _read_only(db: str | None) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
     """A read-only connection to `db` (default: settings), waiting while a writer holds it."""
-    from storage.db import connect
-
-    settings = Settings()
-    return connect(
-        Path(db or settings.db_path),
-        read_only=True,
-        retries=settings.db_lock_retries,
-        wait_s=settings.db_lock_wait_s,
-    )
+    return open_db(Settings(), read_only=True, path=Path(db) if db else None)
 
 
 def cmd_query(args: argparse.Namespace) -> int:

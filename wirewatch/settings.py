@@ -5,10 +5,15 @@ Create it at the edge (CLI, flow entry) and pass values down; nothing reads it a
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 class Settings(BaseSettings):
@@ -46,3 +51,18 @@ class Settings(BaseSettings):
     db_lock_wait_s: float = Field(0.25, gt=0, description="Wait between lock retries.")
 
     prefect_port: int = Field(4200, description="Port of the Prefect server `serve` starts.")
+
+
+def open_db(
+    settings: Settings, read_only: bool = False, path: Path | None = None
+) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """A short-lived connection to the settings' DuckDB file (or `path`), waiting as the
+    settings say while another process holds it."""
+    from storage.db import connect  # storage imports duckdb: only when a DB is opened
+
+    return connect(
+        path or settings.db_path,
+        read_only=read_only,
+        retries=settings.db_lock_retries,
+        wait_s=settings.db_lock_wait_s,
+    )
