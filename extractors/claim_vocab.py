@@ -1,185 +1,61 @@
-"""The words the claim rules know. Documented in docs/claims.md; general news vocabulary,
-not words picked from any one story."""
+"""The words the claim rules know (docs/claims.md says what the rules do with them).
+
+General news vocabulary, not words picked from any one story. Word lists are written as one
+string each, for reading; the formatter is told to leave this file's layout alone.
+"""
 
 from __future__ import annotations
 
+# fmt: off
 # qualifier phrase (lower-cased tokens) -> qualifier
 QUALIFIERS: dict[tuple[str, ...], str] = {
-    **{
-        tuple(p.split()): "more_than"
-        for p in (
-            "more than",
-            "over",
-            "above",
-            "exceeding",
-            "in excess of",
-            "upwards of",
-            "well over",
-            "nearly over",
-            "beyond",
-        )
-    },
-    **{
-        tuple(p.split()): "at_least"
-        for p in ("at least", "no fewer than", "no less than", "a minimum of", "not less than")
-    },
-    **{
-        tuple(p.split()): "about"
-        for p in (
-            "about",
-            "around",
-            "approximately",
-            "nearly",
-            "almost",
-            "roughly",
-            "some",
-            "an estimated",
-            "close to",
-            "estimated",
-            "approx",
-            "approx.",
-            "circa",
-            "around some",
-        )
-    },
-    **{
-        tuple(p.split()): "up_to"
-        for p in (
-            "up to",
-            "as many as",
-            "at most",
-            "fewer than",
-            "less than",
-            "under",
-            "no more than",
-        )
-    },
+    **{tuple(p.split()): "more_than" for p in (
+        "more than", "over", "above", "exceeding", "in excess of", "upwards of", "well over",
+        "nearly over", "beyond",
+    )},
+    **{tuple(p.split()): "at_least" for p in (
+        "at least", "no fewer than", "no less than", "a minimum of", "not less than",
+    )},
+    **{tuple(p.split()): "about" for p in (
+        "about", "around", "approximately", "nearly", "almost", "roughly", "some",
+        "an estimated", "close to", "estimated", "approx", "approx.", "circa", "around some",
+    )},
+    **{tuple(p.split()): "up_to" for p in (
+        "up to", "as many as", "at most", "fewer than", "less than", "under", "no more than",
+    )},
 }
 
-# metric cue -> metric. Single words and phrases (lower-cased tokens).
+# metric cue word -> metric
 METRIC_WORDS: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "killed",
-            "kill",
-            "kills",
-            "killing",
-            "dead",
-            "died",
-            "die",
-            "dies",
-            "deaths",
-            "death",
-            "deadly",
-            "slain",
-            "lives",
-            "fatalities",
-            "perished",
-            "eliminated",
-            "elimination",
-            "neutralised",
-            "neutralized",
-            "massacred",
-            "executed",
-            "toll",
-            "bodies",
-        ),
-        "killed",
-    ),
-    **dict.fromkeys(
-        (
-            "injured",
-            "injuring",
-            "injures",
-            "injure",
-            "injuries",
-            "wounded",
-            "wounding",
-            "wounds",
-            "hurt",
-            "hospitalised",
-            "hospitalized",
-        ),
-        "injured",
-    ),
-    **dict.fromkeys(
-        (
-            "captured",
-            "capturing",
-            "captive",
-            "captives",
-            "hostage",
-            "hostages",
-            "abducted",
-            "abducting",
-            "abduction",
-            "abductions",
-            "kidnapped",
-            "kidnapping",
-            "kidnappings",
-            "seized",
-        ),
-        "captured",
-    ),
-    **dict.fromkeys(
-        (
-            "released",
-            "freed",
-            "releasing",
-            "freeing",
-            "rescued",
-            "swapped",
-            "exchanged",
-            "repatriated",
-        ),
-        "released",
-    ),
-    **dict.fromkeys(
-        (
-            "destroyed",
-            "destroying",
-            "ablaze",
-            "torched",
-            "burnt",
-            "burned",
-            "demolished",
-            "razed",
-            "damaged",
-            "blown",
-        ),
-        "destroyed",
-    ),
-    **dict.fromkeys(
-        (
-            "attacked",
-            "attacks",
-            "attack",
-            "targeted",
-            "targeting",
-            "struck",
-            "stormed",
-            "raids",
-            "raided",
-            "assaults",
-            "strikes",
-        ),
-        "attacked",
-    ),
-    **dict.fromkeys(
-        (
-            "arrested",
-            "arrests",
-            "arrest",
-            "detained",
-            "detaining",
-            "apprehended",
-            "nabbed",
-            "custody",
-        ),
-        "arrested",
-    ),
-    **dict.fromkeys(("missing", "disappeared", "disappearances", "unaccounted"), "missing"),
+    **dict.fromkeys("""
+killed kill kills killing dead died die dies deaths death deadly slain lives fatalities perished
+eliminated elimination neutralised neutralized massacred executed toll bodies
+""".split(), "killed"),
+    **dict.fromkeys("""
+injured injuring injures injure injuries wounded wounding wounds hurt hospitalised hospitalized
+""".split(), "injured"),
+    **dict.fromkeys("""
+captured capturing captive captives hostage hostages abducted abducting abduction abductions
+kidnapped kidnapping kidnappings seized
+""".split(), "captured"),
+    **dict.fromkeys("""
+released freed releasing freeing rescued swapped exchanged repatriated
+""".split(), "released"),
+    **dict.fromkeys("""
+destroyed destroying ablaze torched burnt burned demolished razed damaged blown
+""".split(), "destroyed"),
+    **dict.fromkeys("""
+attacked attacks attack targeted targeting struck stormed raids raided assaults strikes
+""".split(), "attacked"),
+    **dict.fromkeys("""
+arrested arrests arrest detained detaining apprehended nabbed custody
+""".split(), "arrested"),
+    **dict.fromkeys("""
+missing disappeared disappearances unaccounted
+""".split(), "missing"),
 }
+
+# metric cue phrase (lower-cased tokens) -> metric
 METRIC_PHRASES: dict[tuple[str, ...], str] = {
     ("set", "on", "fire"): "destroyed",
     ("set", "fire"): "destroyed",
@@ -192,257 +68,72 @@ METRIC_PHRASES: dict[tuple[str, ...], str] = {
     ("lost", "their", "lives"): "killed",
 }
 
-# Subject head nouns (lower-cased, singular and plural).
+# Metric cues that only people can undergo ("taken captive"), never buildings or vehicles.
+PERSON_ONLY_CUES = frozenset("""
+abducted abduction abductions captive captives hostage hostages injured kidnapped kidnapping
+kidnappings killed taken wounded
+""".split())
+
+# Subjects that are things, and the only metrics things can undergo.
+THINGS = frozenset("""
+buildings locations vehicles
+""".split())
+THING_METRICS = frozenset("""
+attacked captured destroyed released
+""".split())
+
+# Subject head nouns (lower-cased, singular and plural) -> subject
 SUBJECT_HEADS: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "soldier",
-            "soldiers",
-            "troops",
-            "troop",
-            "personnel",
-            "policemen",
-            "policeman",
-            "policemen",
-            "cops",
-            "officers",
-            "jawans",
-            "jawan",
-            "servicemen",
-            "servicemembers",
-            "guards",
-            "paramilitaries",
-            "commandos",
-            "marines",
-            "sailors",
-            "airmen",
-            "levies",
-            "rangers",
-            "constables",
-            "security",
-            "forces",
-        ),
-        "security_forces",
-    ),
-    **dict.fromkeys(
-        (
-            "civilians",
-            "civilian",
-            "women",
-            "woman",
-            "children",
-            "child",
-            "kids",
-            "residents",
-            "villagers",
-            "labourers",
-            "laborers",
-            "workers",
-            "passengers",
-            "students",
-            "pilgrims",
-            "worshippers",
-            "worshipers",
-            "boys",
-            "girls",
-            "boy",
-            "girl",
-            "infants",
-            "babies",
-            "farmers",
-            "tourists",
-            "shoppers",
-            "bystanders",
-            "migrants",
-            "refugees",
-            "journalists",
-            "doctors",
-            "nurses",
-            "teachers",
-            "protesters",
-            "protestors",
-            "demonstrators",
-            "fishermen",
-            "miners",
-            "drivers",
-            "crew",
-            "employees",
-            "staff",
-            "pilots",
-            "traders",
-            "vendors",
-            "engineers",
-            "foreigners",
-            "shepherds",
-            "survivors",
-            "minors",
-            "men",
-            "man",
-        ),
-        "civilians",
-    ),
-    **dict.fromkeys(
-        (
-            "militants",
-            "militant",
-            "terrorists",
-            "terrorist",
-            "insurgents",
-            "insurgent",
-            "rebels",
-            "rebel",
-            "fighters",
-            "fighter",
-            "attackers",
-            "attacker",
-            "assailants",
-            "gunmen",
-            "gunman",
-            "separatists",
-            "jihadists",
-            "bombers",
-            "bomber",
-            "extremists",
-            "suspects",
-            "fidayeen",
-            "assailant",
-        ),
-        "militants",
-    ),
-    **dict.fromkeys(
-        (
-            "people",
-            "persons",
-            "person",
-            "individuals",
-            "others",
-            "lives",
-            "deaths",
-            "dead",
-            "bodies",
-            "fatalities",
-            "casualties",
-            "victims",
-            "members",
-            "officials",
-            "inmates",
-            "prisoners",
-            "hostages",
-            "captives",
-            "abductions",
-            "kidnappings",
-            "disappearances",
-            "citizens",
-            "nationals",
-            "killed",
-            "injured",
-            "wounded",
-            "toll",
-        ),
-        "people",
-    ),
-    **dict.fromkeys(
-        (
-            "vehicles",
-            "vehicle",
-            "cars",
-            "car",
-            "trucks",
-            "truck",
-            "buses",
-            "bus",
-            "tankers",
-            "tanks",
-            "trains",
-            "aircraft",
-            "helicopters",
-            "drones",
-            "boats",
-            "ships",
-            "motorcycles",
-            "convoys",
-            "lorries",
-        ),
-        "vehicles",
-    ),
-    **dict.fromkeys(
-        (
-            "buildings",
-            "building",
-            "properties",
-            "property",
-            "offices",
-            "office",
-            "banks",
-            "prisons",
-            "houses",
-            "homes",
-            "home",
-            "shops",
-            "schools",
-            "facilities",
-            "installations",
-            "posts",
-            "checkpoints",
-            "outposts",
-            "stations",
-            "camps",
-            "bases",
-            "headquarters",
-            "hospitals",
-            "mosques",
-            "churches",
-            "temples",
-            "bridges",
-            "towers",
-            "structures",
-            "premises",
-            "compounds",
-            "hideouts",
-        ),
-        "buildings",
-    ),
-    **dict.fromkeys(
-        (
-            "locations",
-            "location",
-            "sites",
-            "places",
-            "districts",
-            "cities",
-            "towns",
-            "areas",
-            "villages",
-            "provinces",
-            "regions",
-            "targets",
-            "neighbourhoods",
-            "neighborhoods",
-            "points",
-            "fronts",
-            "attacks",
-        ),
-        "locations",
-    ),
+    **dict.fromkeys("""
+soldier soldiers troops troop personnel policemen policeman cops officers jawans jawan
+servicemen servicemembers guards paramilitaries commandos marines sailors airmen levies rangers
+constables security forces
+""".split(), "security_forces"),
+    **dict.fromkeys("""
+civilians civilian women woman children child kids residents villagers labourers laborers
+workers passengers students pilgrims worshippers worshipers boys girls boy girl infants babies
+farmers tourists shoppers bystanders migrants refugees journalists doctors nurses teachers
+protesters protestors demonstrators fishermen miners drivers crew employees staff pilots traders
+vendors engineers foreigners shepherds survivors minors men man
+""".split(), "civilians"),
+    **dict.fromkeys("""
+militants militant terrorists terrorist insurgents insurgent rebels rebel fighters fighter
+attackers attacker assailants gunmen gunman separatists jihadists bombers bomber extremists
+suspects fidayeen assailant
+""".split(), "militants"),
+    **dict.fromkeys("""
+people persons person individuals others lives deaths dead bodies fatalities casualties victims
+members officials inmates prisoners hostages captives abductions kidnappings disappearances
+citizens nationals killed injured wounded toll
+""".split(), "people"),
+    **dict.fromkeys("""
+vehicles vehicle cars car trucks truck buses bus tankers tanks trains aircraft helicopters
+drones boats ships motorcycles convoys lorries
+""".split(), "vehicles"),
+    **dict.fromkeys("""
+buildings building properties property offices office banks prisons houses homes home shops
+schools facilities installations posts checkpoints outposts stations camps bases headquarters
+hospitals mosques churches temples bridges towers structures premises compounds hideouts
+""".split(), "buildings"),
+    **dict.fromkeys("""
+locations location sites places districts cities towns areas villages provinces regions targets
+neighbourhoods neighborhoods points fronts attacks
+""".split(), "locations"),
 }
+
+# Heads that say little alone: "80 members of the security forces" looks further.
+SOFT_HEADS = frozenset("""
+individuals members officials others people personnel persons
+""".split())
+
 # Modifiers that make a person noun a member of the security forces ("security officials").
-SECURITY_MODIFIERS = frozenset(
-    {
-        "security",
-        "military",
-        "police",
-        "army",
-        "paramilitary",
-        "defence",
-        "defense",
-        "naval",
-        "frontier",
-        "counter-terrorism",
-        "service",
-    }
-)
+SECURITY_MODIFIERS = frozenset("""
+army counter-terrorism defence defense frontier military naval paramilitary police security
+service
+""".split())
+
 # Modifiers that name a subject on their own ("31 civilian and 17 security deaths").
-SUBJECT_MODIFIERS = {
+SUBJECT_MODIFIERS: dict[str, str] = {
     "civilian": "civilians",
     "security": "security_forces",
     "militant": "militants",
@@ -453,440 +144,132 @@ SUBJECT_MODIFIERS = {
     "terrorist": "militants",
 }
 
-REPORTING_VERBS = frozenset(
-    {
-        "said",
-        "says",
-        "say",
-        "saying",
-        "report",
-        "claimed",
-        "claims",
-        "claim",
-        "claiming",
-        "alleged",
-        "alleges",
-        "alleging",
-        "stated",
-        "states",
-        "reported",
-        "reports",
-        "reporting",
-        "told",
-        "announced",
-        "announces",
-        "announcing",
-        "asserted",
-        "asserts",
-        "acknowledged",
-        "acknowledges",
-        "confirmed",
-        "confirms",
-        "confirming",
-        "added",
-        "noted",
-        "estimated",
-        "estimates",
-        "maintained",
-        "declared",
-        "insisted",
-        "recorded",
-        "records",
-        "documented",
-        "counted",
-        "tallied",
-        "put",
-        "puts",
-        "revealed",
-        "disclosed",
-        "admitted",
-        "informed",
-        "highlighted",
-        "warned",
-        "quoted",
-        "cited",
-    }
-)
+# Words that end the search for a figure's subject.
+SUBJECT_STOPS = frozenset("""
+( ) , . : ; [ across after and are as at been by during for from had has have in including
+into is on or over since that to was were while who with – —
+""".split())
+
+# Words that start a new clause: the search for a figure's verb stops there.
+CLAUSE_STARTS = frozenset("""
+after although because before since though unless until when whereas while
+""".split())
+
+# Verbs (and verb-like nouns) that attribute what follows or precedes them.
+REPORTING_VERBS = frozenset("""
+acknowledged acknowledges added admitted alleged alleges alleging announced announces
+announcing asserted asserts cited claim claimed claiming claims confirmed confirming
+confirms counted declared disclosed documented estimated estimates highlighted informed
+insisted maintained noted put puts quoted recorded records report reported reporting reports
+revealed said say saying says stated states tallied told warned
+""".split())
+
+# Reporting verbs that need a known kind of speaker ("the deadliest day records ...").
+WEAK_VERBS = frozenset("""
+counted documented estimated estimates put puts recorded records report reports tallied
+""".split())
+
+# A reporting word after these is a noun ("the BLA's claim").
+DETERMINERS = frozenset("""
+'s a an her his its the their this ’s ”
+""".split())
 
 # Words that end a noun phrase when scanning left from a reporting verb.
-NP_BREAKS = frozenset(
-    {
-        ",",
-        ";",
-        ":",
-        "that",
-        "which",
-        "who",
-        "and",
-        "but",
-        "while",
-        "whereas",
-        "as",
-        "after",
-        "when",
-        "(",
-        ")",
-        "—",
-        "–",
-        "-",
-        "also",
-        "further",
-        "had",
-        "has",
-        "have",
-        "later",
-        "earlier",
-        "then",
-    }
-)
+NP_BREAKS = frozenset("""
+( ) , - : ; after also and as but earlier further had has have later that then when whereas
+which while who – —
+""".split())
 
-PRONOUNS_ORG = frozenset(
-    {
-        "it",
-        "its",
-        "they",
-        "group",
-        "outfit",
-        "organisation",
-        "organization",
-        "militants",
-        "rebels",
-        "insurgents",
-        "separatists",
-        "fighters",
-        "statement",
-    }
-)
-PRONOUNS_PERSON = frozenset({"he", "she", "spokesperson", "spokesman", "spokeswoman"})
+# Auxiliaries and times skipped between a speaker and its verb
+# ("the BLA on Friday has since claimed").
+BETWEEN_SUBJECT_AND_VERB = frozenset("""
+afternoon again already also earlier evening first friday further had has have initially
+just last late later monday morning night now officially on previously publicly repeatedly
+reportedly saturday separately since sunday then this thursday today tuesday wednesday week
+yesterday
+""".split())
 
+# Common nouns that can end a sentence's named subject ("Security units").
+SUBJECT_NOUNS = frozenset("""
+authorities forces group militants officers officials police rebels statement troops units
+""".split())
+
+# Words that refer back to the last group named.
+PRONOUNS_ORG = frozenset("""
+fighters group insurgents it its militants organisation organization outfit rebels
+separatists statement they
+""".split())
+
+# Sources too vague to name a claimant.
+GENERIC_SOURCES = frozenset((
+    "a report", "media reports", "officials familiar", "report", "reports", "reports said",
+    "sources",
+))
+
+# claimant kind -> cue words; kinds are tried in this order, the first that matches wins
 KIND_CUES: dict[str, tuple[str, ...]] = {
     "ngo": (
-        "amnesty",
-        "human rights watch",
-        "red cross",
-        "red crescent",
-        "institute",
-        "observatory",
-        "commission",
-        "foundation",
-        "médecins",
-        "msf",
-        "doctors without",
-        "save the children",
-        "acled",
-        "rights group",
-        "watchdog",
-        "ngo",
-        "monitor",
-        "unicef",
-        "oxfam",
-        "council",
-        "united nations",
-        "un",
-        "unhcr",
-        "icrc",
+        "amnesty", "human rights watch", "red cross", "red crescent", "institute",
+        "observatory", "commission", "foundation", "médecins", "msf", "doctors without",
+        "save the children", "acled", "rights group", "watchdog", "ngo", "monitor", "unicef",
+        "oxfam", "council", "united nations", "un", "unhcr", "icrc",
         "world health organization",
     ),
     "media": (
-        "associated press",
-        "reuters",
-        "afp",
-        "agence france",
-        "press trust",
-        "pti",
-        "ians",
-        "ani",
-        "uni",
-        "ibns",
-        "cnn",
-        "bbc",
-        "ndtv",
-        "dna",
-        "al jazeera",
-        "times",
-        "news",
-        "post",
-        "herald",
-        "tribune",
-        "journal",
-        "gazette",
-        " tv",
-        "television",
-        "radio",
-        "press",
-        "agency",
-        "media",
-        "newspaper",
-        "reports",
-        "report",
-        "dawn",
-        "xinhua",
-        "tass",
-        "guardian",
-        "hindu",
-        "express",
-        "channel",
-        "reporters",
-        "correspondent",
-        "ap",
+        "associated press", "reuters", "afp", "agence france", "press trust", "pti", "ians",
+        "ani", "uni", "ibns", "cnn", "bbc", "ndtv", "dna", "al jazeera", "times", "news",
+        "post", "herald", "tribune", "journal", "gazette", " tv", "television", "radio",
+        "press", "agency", "media", "newspaper", "reports", "report", "dawn", "xinhua", "tass",
+        "guardian", "hindu", "express", "channel", "reporters", "correspondent", "ap",
     ),
     "militant_group": (
-        "liberation",
-        "front",
-        "brigade",
-        "taliban",
-        "tehreek",
-        "lashkar",
-        "jaish",
-        "qaeda",
-        "islamic state",
-        "isis",
-        "isil",
-        "hamas",
-        "hezbollah",
-        "houthi",
-        "militia",
-        "militant",
-        "rebel",
-        "insurgent",
-        "separatist",
-        "fighters",
-        "jihad",
-        "mujahideen",
-        "the group",
-        "armed group",
-        "outfit",
+        "liberation", "front", "brigade", "taliban", "tehreek", "lashkar", "jaish", "qaeda",
+        "islamic state", "isis", "isil", "hamas", "hezbollah", "houthi", "militia", "militant",
+        "rebel", "insurgent", "separatist", "fighters", "jihad", "mujahideen", "the group",
+        "armed group", "outfit",
     ),
     "government": (
-        "government",
-        "official",
-        "authorit",
-        "ministry",
-        "minister",
-        "president",
-        "governor",
-        "police",
-        "army",
-        "military",
-        "forces",
-        "ispr",
-        "department",
-        "administration",
-        "commissioner",
-        "spokesperson for",
-        "mayor",
-        "cabinet",
-        "state",
-        "security",
-        "officer",
-        "sheriff",
-        "prosecutor",
-        "court",
-        "embassy",
-        "interior",
-        "defence",
-        "defense",
-        "chief",
-        "secretary",
-        "units",
-        "troops",
-        "federal",
-        "provincial",
-        "district",
-        "senator",
-        "lawmaker",
-        "parliament",
-        "agency of",
-        "ministry of",
-        "coroner",
-        "fire department",
-        "office",
-        "ombudsman",
-        "public defender",
-        "attorney",
+        "government", "official", "authorit", "ministry", "minister", "president", "governor",
+        "police", "army", "military", "forces", "ispr", "department", "administration",
+        "commissioner", "spokesperson for", "mayor", "cabinet", "state", "security", "officer",
+        "sheriff", "prosecutor", "court", "embassy", "interior", "defence", "defense", "chief",
+        "secretary", "units", "troops", "federal", "provincial", "district", "senator",
+        "lawmaker", "parliament", "agency of", "ministry of", "coroner", "fire department",
+        "office", "ombudsman", "public defender", "attorney",
     ),
 }
 
 # Nouns before a number that make it a label, not a count ("Section 144", "Flight 370").
-LABEL_NOUNS = frozenset(
-    {
-        "section",
-        "article",
-        "no",
-        "no.",
-        "number",
-        "rule",
-        "chapter",
-        "route",
-        "highway",
-        "flight",
-        "room",
-        "page",
-        "vol",
-        "volume",
-        "phase",
-        "level",
-        "gate",
-        "platform",
-        "sector",
-        "block",
-        "ward",
-        "district",
-        "precinct",
-        "unit",
-        "squad",
-        "battalion",
-        "regiment",
-        "corps",
-        "grade",
-        "class",
-        "covid",
-        "covid-19",
-        "g20",
-        "g7",
-        "episode",
-        "season",
-        "version",
-        "model",
-        "channel",
-        "line",
-        "bus",
-        "plot",
-        "house",
-        "street",
-        "road",
-        "avenue",
-        "interstate",
-        "i-",
-    }
-)
-UNIT_NOUNS = frozenset(
-    {
-        "hour",
-        "hours",
-        "day",
-        "days",
-        "minute",
-        "minutes",
-        "second",
-        "seconds",
-        "week",
-        "weeks",
-        "month",
-        "months",
-        "year",
-        "years",
-        "decade",
-        "decades",
-        "century",
-        "centuries",
-        "km",
-        "kilometres",
-        "kilometers",
-        "miles",
-        "mile",
-        "metres",
-        "meters",
-        "feet",
-        "foot",
-        "kg",
-        "tonnes",
-        "tons",
-        "percent",
-        "per",
-        "%",
-        "pm",
-        "am",
-        "p.m.",
-        "a.m.",
-        "million",
-        "billion",
-        "crore",
-        "lakh",
-        "trillion",
-        "dollars",
-        "rupees",
-        "euros",
-        "pounds",
-        "yuan",
-        "acres",
-        "hectares",
-        "times",
-        "points",
-        "votes",
-        "degrees",
-        "am.",
-        "pm.",
-        "gmt",
-        "ist",
-        "utc",
-        "o'clock",
-        "storey",
-        "storeys",
-        "floors",
-        "rounds",
-        "shots",
-        "bullets",
-        "mm",
-        "cm",
-    }
-)
-CURRENCY = frozenset({"$", "€", "£", "₹", "rs", "rs.", "usd", "inr", "pkr", "eur", "us$"})
-MONTHS = frozenset(
-    {
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "jan.",
-        "feb.",
-        "mar.",
-        "apr.",
-        "aug.",
-        "sep.",
-        "sept.",
-        "oct.",
-        "nov.",
-        "dec.",
-    }
-)
+LABEL_NOUNS = frozenset("""
+article avenue battalion block bus channel chapter class corps covid covid-19 district
+episode flight g20 g7 gate grade highway house i- interstate level line model no no. number
+page phase platform plot precinct regiment road room route rule season section sector squad
+street unit version vol volume ward
+""".split())
 
-# Metric cues that only people can undergo ("taken captive"), never buildings or vehicles.
-PERSON_ONLY_CUES = frozenset(
-    {
-        "captive",
-        "captives",
-        "hostage",
-        "hostages",
-        "abducted",
-        "abduction",
-        "abductions",
-        "kidnapped",
-        "kidnapping",
-        "kidnappings",
-        "taken",
-        "killed",
-        "injured",
-        "wounded",
-    }
-)
+# Units after a number that make it a measure, not a count.
+UNIT_NOUNS = frozenset("""
+% a.m. acres am am. billion bullets centuries century cm crore day days decade decades
+degrees dollars euros feet floors foot gmt hectares hour hours ist kg kilometers kilometres
+km lakh meters metres mile miles million minute minutes mm month months o'clock p.m. per
+percent pm pm. points pounds rounds rupees second seconds shots storey storeys times tonnes
+tons trillion utc votes week weeks year years yuan
+""".split())
+
+# Before a number: money.
+CURRENCY = frozenset("""
+$ eur inr pkr rs rs. us$ usd £ € ₹
+""".split())
+
+# Before or after a number: a date.
+MONTHS = frozenset("""
+apr apr. april aug aug. august dec dec. december feb feb. february jan jan. january jul july
+jun june mar mar. march may nov nov. november oct oct. october sep sep. sept sept. september
+""".split())
+
+# A full stop after these does not end a sentence.
+ABBREVIATIONS = tuple("""
+Mr Mrs Ms Dr St Gen Lt Col Capt Sgt Maj Rev Prof No Jan Feb Mar Apr Aug Sep Sept Oct Nov Dec
+U.S U.N U.K Inc Ltd Co vs Gov Sen
+""".split())
+# fmt: on
