@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -53,8 +53,10 @@ def load_feeds(path: Path) -> list[FeedSpec]:
     if not isinstance(items, list):
         raise FeedListError(f"{path}: expected a mapping with a `feeds:` list")
     specs = [_spec(item, f"{path} feed #{i + 1}") for i, item in enumerate(items)]
-    seen: set[str] = set()
-    return [s for s in specs if not (s.url in seen or seen.add(s.url))]
+    first_by_url: dict[str, FeedSpec] = {}
+    for spec in specs:
+        first_by_url.setdefault(spec.url, spec)  # a feed listed twice is polled once
+    return list(first_by_url.values())
 
 
 def read_opml(content: bytes) -> list[FeedSpec]:
@@ -85,10 +87,6 @@ def import_opml(opml: Path, feeds_file: Path) -> int:
     existing = load_feeds(feeds_file) if feeds_file.exists() else []
     known = {spec.url for spec in existing}
     new = [s for s in read_opml(opml.read_bytes()) if s.url not in known]
-    items = [{k: v for k, v in vars_of(s).items() if v} for s in [*existing, *new]]
+    items = [{k: v for k, v in asdict(s).items() if v} for s in [*existing, *new]]
     feeds_file.write_text(yaml.safe_dump({"feeds": items}, sort_keys=False), encoding="utf-8")
     return len(new)
-
-
-def vars_of(spec: FeedSpec) -> dict[str, str | None]:
-    return {"url": spec.url, "name": spec.name, "outlet": spec.outlet, "agency": spec.agency}
