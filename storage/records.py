@@ -47,6 +47,7 @@ class PollRow:
     duration_ms: float
     etag: str  # validators the response carried ('' when none)
     last_modified: str
+    retry_after_s: float | None = None  # a 429/503's Retry-After (moves the next poll)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wirewatch.logs import configure_logging
 from wirewatch.offline import apply_offline_defaults
 from wirewatch.settings import Settings, open_db
 
@@ -122,6 +123,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wirewatch", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one ingest cycle now (a Prefect flow run)")
     run.add_argument("--feeds", help="feeds file (default: settings)")
@@ -171,6 +173,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     apply_offline_defaults()
     args = _parser().parse_args(argv)
+    configure_logging(args.verbose)
     import duckdb
 
     from storage.db import StorageError
