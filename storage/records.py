@@ -353,6 +353,11 @@ def load_versions(
     ]
 
 
+def count_versions(con: duckdb.DuckDBPyConnection) -> int:
+    """How many article versions are stored (the size of a reprocess run)."""
+    return int(con.execute("SELECT count(*) FROM article_versions").fetchall()[0][0])
+
+
 def load_signatures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, bytes]]:
     """(key, story_id, n_shingles, signature) of every stored version, oldest first."""
     rows = con.execute(
