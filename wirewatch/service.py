@@ -30,7 +30,11 @@ def _install_automation(webhook_url: str, api_url: str) -> None:
     from wirewatch.automation import ensure_figure_automation
 
     os.environ["PREFECT_API_URL"] = api_url  # this process talks to the served API too
-    automation_id = asyncio.run(ensure_figure_automation(webhook_url))
+    try:
+        automation_id = asyncio.run(ensure_figure_automation(webhook_url))
+    except Exception as exc:  # any failure: serve without notifications rather than not at all
+        _LOG.warning("wirewatch serve: could not create the figure-change automation: %r", exc)
+        return
     _LOG.info(
         "wirewatch serve: automation %s posts wirewatch.figure.changed events to %s",
         automation_id,
