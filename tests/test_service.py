@@ -18,6 +18,7 @@ import pytest
 from tests.test_serve import _free_port, _wait_for
 
 pytestmark = pytest.mark.integration
+CHANGED = "wirewatch.figure.changed"
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -86,6 +87,15 @@ def test_serve_logs_publishes_artifacts_and_figure_change_events(tmp_path, news_
         first, second = cycles()[:2]
         assert "INFO" in first and "5 feeds polled (ok=5), 3 articles and 3 versions added" in first
         assert re.search(r"[1-9]\d* figures changed", second), second
+        done = {"tags": {"all_": ["wirewatch"]}, "state": {"type": {"any_": ["COMPLETED"]}}}
+        runs: list = []
+
+        def two_runs_done() -> bool:  # a run publishes its artifacts after logging its line
+            runs[:] = _post(api, "/flow_runs/filter", {"flow_runs": done})
+            return len(runs) >= 2
+
+        assert _wait_for(two_runs_done, 60), runs
+        assert all(r["name"].startswith("ingest-") for r in runs)
         artifacts = _post(
             api, "/artifacts/filter", {"artifacts": {"key": {"any_": ["feed-health"]}}}
         )
@@ -93,16 +103,28 @@ def test_serve_logs_publishes_artifacts_and_figure_change_events(tmp_path, news_
         table = artifacts[0]["data"]
         table = json.loads(table) if isinstance(table, str) else table
         assert {"feed", "outcome", "reason", "entries_new", "duration_ms"} <= set(table[0])
-        found = _post(
-            api, "/events/filter", {"filter": {"event": {"name": ["wirewatch.figure.changed"]}}}
-        )["events"]
-        payloads = [e["payload"] for e in found]
-        bla = [p for p in payloads if p["metric"] == "killed" and p["new"] == 200]
-        assert bla, payloads
+        changes = _post(
+            api, "/artifacts/filter", {"artifacts": {"key": {"any_": ["figure-changes"]}}}
+        )
+        assert any(re.search(r"-> [a-z ]*200 ", str(a["data"])) for a in changes), changes
+        events: list = []
+
+        def bla_events() -> list:  # events are persisted by the server in the background
+            events[:] = _post(api, "/events/filter", {"filter": {"event": {"name": [CHANGED]}}})[
+                "events"
+            ]
+            return [
+                e["payload"]
+                for e in events
+                if e["payload"]["metric"] == "killed" and e["payload"]["new"] == 200
+            ]
+
+        assert _wait_for(bla_events, 60), events
+        bla = bla_events()
         assert bla[0]["subject"] == "security_forces"
         assert "Liberation Army" in bla[0]["claimant"] and bla[0]["previous"] in (80, 84)
         assert "frontier-times" in bla[0]["url"]
-        assert found[0]["resource"]["prefect.resource.id"].startswith("wirewatch.event.")
+        assert events[0]["resource"]["prefect.resource.id"].startswith("wirewatch.event.")
         assert _wait_for(lambda: len(hook.RequestHandlerClass.bodies) > 0, 60), "no webhook call"
         posted = hook.RequestHandlerClass.bodies[0]
         assert posted["event"] == "wirewatch.figure.changed" and "new" in posted["payload"]
