@@ -45,6 +45,7 @@ def _post(api: str, path: str, body: dict) -> list:
     return httpx.post(f"{api}{path}", json=body, timeout=10, trust_env=False).json()
 
 
+@pytest.mark.timeout(480)  # a server, two scheduled cycles, background event persistence
 def test_serve_logs_publishes_artifacts_and_figure_change_events(tmp_path, news_site):
     _, site = news_site
     feeds, db = tmp_path / "feeds.yaml", str(tmp_path / "db.duckdb")
