@@ -126,3 +126,26 @@ def test_runs_that_are_not_due_only_poll_every_feed(tmp_path):
         assert select_due(con, ["f1", "f2"], settings, datetime.now(UTC)) == ["f1", "f2"]
         due_only = make_settings(tmp_path, poll_due_only=True)
         assert select_due(con, ["f1", "f2"], due_only, datetime.now(UTC)) == ["f2"]
+
+
+def test_a_503_with_retry_after_is_recorded_on_its_poll_for_the_schedule(tmp_path):
+    import httpx
+
+    from storage.records import FeedState
+    from wirewatch.net import HostLimiter, build_client, fetch
+
+    settings = make_settings(tmp_path)
+
+    def handler(request):
+        return httpx.Response(503, headers={"Retry-After": "7200"})
+
+    async def go():
+        async with build_client(settings, httpx.MockTransport(handler)) as client:
+            return await fetch(client, HostLimiter(1, 1), "http://site.test/feed", settings)
+
+    response = asyncio.run(go())
+    assert (response.reason, response.retry_after_s) == ("http_503", 7200.0)
+    feed = FeedState("f1", "http://site.test/feed", "F", "f", "", "")
+    poll = cycle._parse("run", feed, response).poll
+    row = next_schedule(None, poll, settings)
+    assert (poll.retry_after_s, row.why, _minutes(row, poll)) == (7200.0, "retry_after", 120)
