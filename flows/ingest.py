@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from prefect import flow, task
+from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
@@ -29,8 +29,9 @@ from prefect.utilities.annotations import quote
 
 from extractors.process import warm_up
 from extractors.urls import url_id
+from storage import health as health_reads
 from storage import records
-from wirewatch import cycle
+from wirewatch import cycle, health, notify
 from wirewatch.feedlist import load_feeds
 from wirewatch.grouping import Grouping
 from wirewatch.settings import Settings, open_db
@@ -38,7 +39,8 @@ from wirewatch.settings import Settings, open_db
 
 @task(cache_policy=NO_CACHE)
 def sync_feed_list(settings: Settings) -> list[str]:
-    """Register the feeds file's feeds in the DB; return their ids in file order."""
+    """Register the feeds file's feeds in the DB; return the ids of those to poll now (all,
+    unless `poll_due_only`), in file order."""
     now = datetime.now(UTC)
     rows = [
         records.FeedRow(url_id(s.url), s.url, s.name, s.outlet, s.agency, now)
@@ -46,7 +48,7 @@ def sync_feed_list(settings: Settings) -> list[str]:
     ]
     with open_db(settings) as con:
         records.sync_feeds(con, rows)
-    return [row.feed_id for row in rows]
+        return health.select_due(con, [row.feed_id for row in rows], settings, now)
 
 
 @task(cache_policy=NO_CACHE, retries=0)
@@ -89,7 +91,23 @@ def store(
 ) -> records.BatchResult:
     batch = cycle.assemble_batch(polled, done, run_id)
     with open_db(settings) as con:
-        return records.write_batch(con, batch, group=grouping)
+        result = records.write_batch(con, batch, group=grouping)
+        health.schedule_polls(con, batch.polls, settings)  # lost with a crash here: polled again
+        return result
+
+
+@task(cache_policy=NO_CACHE)
+async def report(
+    settings: Settings, run_id: str, started: datetime, totals: dict[str, int]
+) -> None:
+    """Log the cycle, publish its artifacts and figure-change events."""
+    with open_db(settings, read_only=True) as con:
+        polls = health_reads.run_polls(con, run_id)
+        changes = health_reads.figure_changes(con, started)
+    elapsed = (datetime.now(UTC) - started).total_seconds()
+    run_report = notify.RunReport(polls, changes, totals, elapsed)
+    notify.log_report(run_report, get_run_logger())
+    await notify.publish(run_report)
 
 
 @contextmanager
@@ -160,12 +178,18 @@ async def _run_batches(
         _tally(totals, writing[0], writing[1], writing[2].result())
 
 
-@flow(name="ingest", log_prints=True)
+def _run_name() -> str:
+    return f"ingest-{datetime.now(UTC):%Y%m%d-%H%M%S}"
+
+
+@flow(name="ingest", flow_run_name=_run_name)
 async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> dict[str, int]:
-    """Poll every feed once, fetch new and updated articles, store new versions."""
+    """Poll every feed once (or only the due ones, with `poll_due_only`), fetch new and updated
+    articles, store new versions; log the cycle and publish its artifacts and events."""
     overrides = {"feeds_file": feeds_file, "db_path": db_path}
     settings = Settings(**{k: v for k, v in overrides.items() if v})
     run_id = flow_run.get_id() or str(uuid.uuid4())
+    started = datetime.now(UTC)
     feed_ids = sync_feed_list(settings)
     grouping = load_grouping(settings)
     totals: Counter[str] = Counter()
@@ -173,5 +197,5 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
         size = settings.feed_batch_size
         chunks = [feed_ids[i : i + size] for i in range(0, len(feed_ids), size)]
         await _run_batches(chunks, settings, run_id, pool, totals, grouping)
-    print(f"ingest cycle done: {dict(totals)}")
+    await report(settings, run_id, started, dict(totals))
     return dict(totals)

@@ -21,6 +21,7 @@ from extractors.claims import EXTRACTOR_VERSION, extract_claims
 from flows.ingest import extraction_pool
 from storage import records
 from wirewatch.cycle import claim_row
+from wirewatch.progress import RunProgress
 from wirewatch.settings import Settings, open_db
 
 Version = tuple[str, int, str]  # article_id, version, text
@@ -63,17 +64,26 @@ def write_batch(
         return records.replace_claims(con, sets)
 
 
+@task(cache_policy=NO_CACHE)
+def count_versions(settings: Settings) -> int:
+    with open_db(settings) as con:
+        return records.count_versions(con)
+
+
 @flow(name="reprocess", log_prints=True)
 async def reprocess(db_path: str | None = None) -> dict[str, int]:
     """Re-extract claims from every stored article version with the current extractor."""
     settings = Settings(**({"db_path": db_path} if db_path else {}))
     totals = {"versions": 0, "claims": 0}
     after: tuple[str, int] = ("", 0)
+    progress = RunProgress("reprocess", count_versions(settings))
+    await progress.start()
     with extraction_pool(settings.extract_workers) as pool:
         while batch := read_batch(after, settings):
             found = await extract_batch(batch, pool)
             totals["claims"] += write_batch(found, settings)
             totals["versions"] += len(batch)
             after = (batch[-1][0], batch[-1][1])
+            await progress.advance(len(batch))
     print(f"reprocess done with {EXTRACTOR_VERSION}: {totals}")
     return totals

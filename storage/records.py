@@ -47,6 +47,7 @@ class PollRow:
     duration_ms: float
     etag: str  # validators the response carried ('' when none)
     last_modified: str
+    retry_after_s: float | None = None  # a 429/503's Retry-After (moves the next poll)
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,6 +351,11 @@ def load_versions(
             [after[0], after[0], after[1], limit],
         ).fetchall()
     ]
+
+
+def count_versions(con: duckdb.DuckDBPyConnection) -> int:
+    """How many article versions are stored (the size of a reprocess run)."""
+    return int(con.execute("SELECT count(*) FROM article_versions").fetchall()[0][0])
 
 
 def load_signatures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, bytes]]:

@@ -15,6 +15,8 @@ from wirewatch.settings import Settings
 
 apply_offline_defaults()
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+# Loopback test sites are ours: no delay between requests unless a test asks for one.
+os.environ.setdefault("WIREWATCH_MIN_HOST_DELAY_S", "0")
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
@@ -29,9 +31,21 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "retries": 0,
         "retry_backoff_s": 0.01,
         "extract_workers": 0,
+        "min_host_delay_s": 0.0,  # politeness has its own tests (test_politeness.py)
+        "respect_robots": False,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_politeness() -> Iterator[None]:
+    """Each test starts with no cached robots.txt (ports are reused between test servers)."""
+    from wirewatch import politeness
+
+    politeness.forget()
+    yield
+    politeness.forget()
 
 
 @pytest.fixture

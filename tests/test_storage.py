@@ -68,6 +68,7 @@ def test_migrations_apply_once_in_order(tmp_path):
         "0002_views.sql",
         "0003_claims.sql",
         "0004_stories_events.sql",
+        "0009_feed_health.sql",
     ]
 
 
@@ -150,4 +151,4 @@ def test_a_locked_file_gives_a_clear_error_after_retries(tmp_path):
     finally:
         holder.communicate("")
     with connect(path, read_only=True) as con:  # free again once the writer is gone
-        assert _rows(con, "SELECT count(*) FROM schema_migrations") == [(4,)]
+        assert _rows(con, "SELECT count(*) FROM schema_migrations") == [(5,)]

@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wirewatch.logs import configure_logging
 from wirewatch.offline import apply_offline_defaults
 from wirewatch.settings import Settings, open_db
 
@@ -52,9 +53,47 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
     from wirewatch.feedlist import import_opml
 
     feeds_file = Path(args.feeds or Settings().feeds_file)
-    added = import_opml(Path(args.opml), feeds_file)
-    print(f"added {added} feeds to {feeds_file}")
+    result = import_opml(Path(args.opml), feeds_file)
+    for skipped in result.skipped:
+        print(f"wirewatch: skipped {skipped}", file=sys.stderr)
+    print(f"added {len(result.specs)} feeds to {feeds_file}")
     return 0
+
+
+def cmd_feeds_list(args: argparse.Namespace) -> int:
+    from storage.summary import Table
+    from wirewatch.feedadmin import list_feeds
+    from wirewatch.tables import format_table
+
+    rows = list_feeds(_feeds_settings(args))
+    columns = list(rows[0]) if rows else ["feed", "url"]
+    print(format_table(Table(columns, [tuple(row.values()) for row in rows])))
+    return 0
+
+
+def cmd_feeds_add(args: argparse.Namespace) -> int:
+    from wirewatch.feedadmin import add_feed
+
+    settings = _feeds_settings(args)
+    spec = add_feed(settings, args.url, args.name, discover=not args.no_discover)
+    print(f"added {spec.url}" if spec else f"{args.url} is already in {settings.feeds_file}")
+    return 0
+
+
+def cmd_feeds_remove(args: argparse.Namespace) -> int:
+    from wirewatch.feedadmin import remove_feed
+
+    settings = _feeds_settings(args)
+    if not remove_feed(settings, args.url):
+        print(f"wirewatch: {args.url} is not in {settings.feeds_file}", file=sys.stderr)
+        return 1
+    print(f"removed {args.url} (what was stored from it stays in the database)")
+    return 0
+
+
+def _feeds_settings(args: argparse.Namespace) -> Settings:
+    overrides = {"feeds_file": args.feeds, "db_path": getattr(args, "db", None)}
+    return Settings(**{k: v for k, v in overrides.items() if v})
 
 
 def cmd_sample_site(args: argparse.Namespace) -> int:
@@ -122,6 +161,7 @@ def cmd_reprocess(args: argparse.Namespace) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wirewatch", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run one ingest cycle now (a Prefect flow run)")
     run.add_argument("--feeds", help="feeds file (default: settings)")
@@ -156,6 +196,7 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("opml")
     imp.add_argument("--feeds", help="feeds file to extend (default: settings)")
     imp.set_defaults(func=cmd_feeds_import)
+    _add_feeds_commands(feeds)
     site = sub.add_parser("sample-site", help="serve the bundled sample news site")
     site.add_argument("--port", type=int, default=8765)
     site.add_argument("--step", type=int, default=1)
@@ -168,9 +209,27 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_feeds_commands(feeds: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    lst = feeds.add_parser("list", help="the feeds with their health (failures, 304s, next poll)")
+    lst.add_argument("--feeds", help="feeds file (default: settings)")
+    lst.add_argument("--db")
+    lst.set_defaults(func=cmd_feeds_list)
+    add = feeds.add_parser("add", help="add a feed (a page URL: the feed it links to)")
+    add.add_argument("url")
+    add.add_argument("--name", help="display name (default: the URL)")
+    add.add_argument("--no-discover", action="store_true", help="add the URL as it is")
+    add.add_argument("--feeds", help="feeds file (default: settings)")
+    add.set_defaults(func=cmd_feeds_add)
+    rm = feeds.add_parser("remove", help="remove a feed from the feeds file")
+    rm.add_argument("url")
+    rm.add_argument("--feeds", help="feeds file (default: settings)")
+    rm.set_defaults(func=cmd_feeds_remove)
+
+
 def main(argv: list[str] | None = None) -> int:
     apply_offline_defaults()
     args = _parser().parse_args(argv)
+    configure_logging(args.verbose)
     import duckdb
 
     from storage.db import StorageError

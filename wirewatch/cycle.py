@@ -82,6 +82,7 @@ def _poll_row(
         response.duration_ms,
         response.validators.etag,
         response.validators.last_modified,
+        response.retry_after_s,
     )
 
 

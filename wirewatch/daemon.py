@@ -8,6 +8,7 @@ Flow runs that fail (a broken feed never fails a run; a locked DB file can) do n
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -20,13 +21,14 @@ from datetime import timedelta
 import httpx
 
 from wirewatch.offline import apply_offline_defaults
+from wirewatch.service import service_env
 from wirewatch.settings import Settings
 
 DEPLOYMENT = "wirewatch-ingest"
 
 
 def _log(message: str) -> None:
-    print(f"wirewatch serve: {message}", flush=True)
+    logging.getLogger("wirewatch.serve").info("wirewatch serve: %s", message)
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
@@ -57,7 +59,7 @@ def wait_until_healthy(api_url: str, stop: threading.Event, timeout_s: float = 9
     return False
 
 
-def _server_args(port: int) -> list[str]:
+def _server_args(port: int, ui: bool = False) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -68,7 +70,7 @@ def _server_args(port: int) -> list[str]:
         "127.0.0.1",
         "--port",
         str(port),
-        "--no-ui",
+        "--ui" if ui else "--no-ui",
         "--analytics-off",
     ]
 
@@ -107,15 +109,15 @@ def serve(settings: Settings, interval_minutes: float | None = None) -> int:
     api_url = env.get("PREFECT_API_URL", "")
     if not api_url:
         api_url = f"http://127.0.0.1:{settings.prefect_port}/api"
-        children.append(
-            _Child("prefect server", lambda: _start(_server_args(settings.prefect_port), env))
-        )
+        server_args = _server_args(settings.prefect_port, settings.prefect_ui)
+        children.append(_Child("prefect server", lambda: _start(server_args, env)))
     _log(f"Prefect API at {api_url}")
     try:
         if not wait_until_healthy(api_url, stop):
             _log("the Prefect server did not become healthy")
             return 1 if not stop.is_set() else 0
         env["PREFECT_API_URL"] = api_url
+        env.update(service_env(settings, interval, api_url))
         children.append(_Child("ingest runner", lambda: _start(_runner_args(interval), env)))
         _log(f"serving deployment {DEPLOYMENT!r} every {interval:g} minutes; Ctrl-C stops")
         while not stop.wait(1.0):
@@ -136,6 +138,7 @@ def _run_runner(interval_minutes: float) -> None:
     ingest.serve(
         name=DEPLOYMENT,
         interval=timedelta(minutes=interval_minutes),
+        tags=["wirewatch", "ingest"],
         limit=1,
         pause_on_shutdown=False,
     )

@@ -37,6 +37,7 @@ async def _replay(site: NewsSite, feeds: Path, db: Path) -> dict[str, int]:
 def run_demo(db: Path, workdir: Path) -> int:
     # The sample site lives on loopback, which the default address policy refuses.
     os.environ["WIREWATCH_ALLOW_PRIVATE_ADDRESSES"] = "true"
+    os.environ.setdefault("WIREWATCH_MIN_HOST_DELAY_S", "0")  # the sample site is our own
     workdir.mkdir(parents=True, exist_ok=True)
     db.unlink(missing_ok=True)
     holder: list[NewsSite] = []

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import yaml
 
@@ -21,6 +20,7 @@ class FeedSpec:
     name: str
     outlet: str
     agency: str | None = None
+    tags: tuple[str, ...] = ()  # OPML folders, or a `tags:` list in the feeds file
 
 
 def _outlet_of(url: str, name: str) -> str:
@@ -39,7 +39,15 @@ def _spec(item: object, where: str) -> FeedSpec:
     name = str(item.get("name") or url)
     outlet = str(item.get("outlet") or _outlet_of(url, name))
     agency = item.get("agency")
-    return FeedSpec(url, name, outlet, str(agency) if agency else None)
+    tags = item.get("tags") or []
+    if not isinstance(tags, list):
+        raise FeedListError(f"{where}: `tags` must be a list")
+    return FeedSpec(url, name, outlet, str(agency) if agency else None, tuple(map(str, tags)))
+
+
+def feed_spec(url: str, name: str | None = None) -> FeedSpec:
+    """A feeds-file entry for `url` (checked as the feeds file's entries are)."""
+    return _spec({"url": url, "name": name or url}, f"feed {url!r}")
 
 
 def load_feeds(path: Path) -> list[FeedSpec]:
@@ -59,34 +67,62 @@ def load_feeds(path: Path) -> list[FeedSpec]:
     return list(first_by_url.values())
 
 
-def read_opml(content: bytes) -> list[FeedSpec]:
-    try:
-        root = ET.fromstring(content)
-    except ET.ParseError as exc:
-        raise FeedListError(f"not valid OPML: {exc}") from exc
-    specs = []
-    for outline in root.iter("outline"):
-        url = outline.get("xmlUrl") or outline.get("xmlurl")
-        if url:
-            name = outline.get("title") or outline.get("text") or url
-            specs.append(
-                _spec(
-                    {
-                        "url": url,
-                        "name": name,
-                        "outlet": _outlet_of(outline.get("htmlUrl") or url, name),
-                    },
-                    f"outline {name!r}",
-                )
-            )
-    return specs
+@dataclass(frozen=True, slots=True)
+class OpmlFeeds:
+    specs: list[FeedSpec]
+    skipped: list[str]  # "<outline>: <why>", one per outline left out
 
 
-def import_opml(opml: Path, feeds_file: Path) -> int:
-    """Add the OPML's feeds to the feeds file (creating it); return how many were new."""
+def _folder_tags(feed: dict[str, object]) -> tuple[str, ...]:
+    names: list[str] = []
+    for path in feed.get("categories") or []:
+        names.extend(str(name) for name in path)  # type: ignore[union-attr]
+    names.extend(str(tag) for tag in feed.get("tags") or [])  # type: ignore[union-attr]
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def parse_opml(content: bytes, base_url: str = "") -> OpmlFeeds:
+    """The feeds of an OPML file (listparser: any spelling of xmlUrl, nested folders). Folder
+    names become tags; a relative URL is resolved against `base_url` or skipped, not fatal."""
+    import listparser
+
+    result = listparser.parse(content)
+    if result.get("bozo") and not result.feeds:
+        raise FeedListError(f"not valid OPML: {result.get('bozo_exception')}")
+    specs, skipped = [], []
+    for feed in result.feeds:
+        title = str(feed.get("title") or feed.get("url") or "")
+        url = urljoin(base_url, str(feed.get("url") or "").strip()) if base_url else feed["url"]
+        try:
+            spec = _spec({"url": url, "name": title}, f"outline {title!r}")
+        except FeedListError as exc:
+            skipped.append(str(exc))
+            continue
+        specs.append(replace(spec, tags=_folder_tags(feed)))
+    return OpmlFeeds(specs, skipped)
+
+
+def read_opml(content: bytes, base_url: str = "") -> list[FeedSpec]:
+    return parse_opml(content, base_url).specs
+
+
+def write_feeds(feeds_file: Path, specs: list[FeedSpec]) -> None:
+    """Write the feeds file (the whole list, in order)."""
+    items = []
+    for spec in specs:
+        item = {k: v for k, v in asdict(spec).items() if v}
+        if spec.tags:
+            item["tags"] = list(spec.tags)
+        items.append(item)
+    feeds_file.write_text(yaml.safe_dump({"feeds": items}, sort_keys=False), encoding="utf-8")
+
+
+def import_opml(opml: Path, feeds_file: Path) -> OpmlFeeds:
+    """Add the OPML's new feeds to the feeds file (creating it); return those added and the
+    outlines skipped."""
     existing = load_feeds(feeds_file) if feeds_file.exists() else []
     known = {spec.url for spec in existing}
-    new = [s for s in read_opml(opml.read_bytes()) if s.url not in known]
-    items = [{k: v for k, v in asdict(s).items() if v} for s in [*existing, *new]]
-    feeds_file.write_text(yaml.safe_dump({"feeds": items}, sort_keys=False), encoding="utf-8")
-    return len(new)
+    found = parse_opml(opml.read_bytes())
+    new = list({s.url: s for s in found.specs if s.url not in known}.values())
+    write_feeds(feeds_file, [*existing, *new])
+    return OpmlFeeds(new, found.skipped)

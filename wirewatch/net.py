@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from extractors.outcomes import Outcome
+from wirewatch import politeness
 from wirewatch.settings import Settings
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -47,6 +48,7 @@ class Response:
     validators: Validators = field(default_factory=Validators)
     duration_ms: float = 0.0
     attempts: int = 1
+    retry_after_s: float | None = None  # a 429/503's Retry-After, for the feed's next poll
 
 
 class _Stop(Exception):
@@ -119,15 +121,21 @@ async def check_address(url: str, allow_private: bool) -> str:
     return ""
 
 
-def _retry_delay(response: httpx.Response | None, attempt: int, settings: Settings) -> float:
-    delay = settings.retry_backoff_s * (2**attempt)
+def _retry_after(response: httpx.Response | None) -> float | None:
+    """Seconds a Retry-After header asks for (None when absent or unreadable)."""
     header = response.headers.get("retry-after", "") if response is not None else ""
     if header.isdigit():
-        delay = float(header)
-    elif header:
+        return float(header)
+    if header:
         with contextlib.suppress(TypeError, ValueError):
-            delay = parsedate_to_datetime(header).timestamp() - time.time()
-    return max(0.0, min(delay, settings.max_retry_after_s))
+            return max(0.0, parsedate_to_datetime(header).timestamp() - time.time())
+    return None
+
+
+def _retry_delay(response: httpx.Response | None, attempt: int, settings: Settings) -> float:
+    asked = _retry_after(response)
+    delay = politeness.jittered(settings.retry_backoff_s * (2**attempt), settings)
+    return max(0.0, min(delay if asked is None else asked, settings.max_retry_after_s))
 
 
 async def _read_capped(response: httpx.Response, cap: int) -> bytes:
@@ -204,6 +212,7 @@ async def _attempt(
         body,
         raw.headers.get("content-type", ""),
         Validators(raw.headers.get("etag", ""), raw.headers.get("last-modified", "")),
+        retry_after_s=_retry_after(raw) if raw.status_code in (429, 503) else None,
     )
     return result, raw, raw.status_code in _RETRY_STATUSES
 
@@ -218,8 +227,16 @@ async def fetch(
     """GET `url` politely. Never raises for network or HTTP trouble: see `Response.outcome`."""
     headers = validators.headers() if validators else {}
     started = time.perf_counter()
+
+    async def get_robots(robots_url: str) -> tuple[int | None, bytes]:
+        found, _, _ = await _attempt(client, robots_url, {}, settings)
+        return found.status, found.body
+
     for attempt in range(settings.retries + 1):
         async with limiter.slot(url):
+            refusal = await politeness.admit(url, get_robots, settings)
+            if refusal:
+                return Response(url, url, Outcome.BLOCKED, refusal)
             result, raw, retryable = await _attempt(client, url, headers, settings)
         if not retryable or attempt == settings.retries:
             break

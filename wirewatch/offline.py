@@ -1,4 +1,5 @@
-"""Environment defaults that keep Prefect local and silent; applied before Prefect is imported."""
+"""Environment defaults that keep Prefect local and quiet on the network; applied before Prefect
+is imported. (The log level is `wirewatch.logs`' business.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ DEFAULTS = {
     "PREFECT_UI_ENABLED": "false",
     "PREFECT_HOME": os.path.abspath(".prefect"),
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "60",
-    "PREFECT_LOGGING_LEVEL": "WARNING",
 }
 
 

@@ -52,6 +52,27 @@ class Settings(BaseSettings):
 
     prefect_port: int = Field(4200, description="Port of the Prefect server `serve` starts.")
 
+    # issue 10: running as a service (see wirewatch/politeness.py, wirewatch/health.py)
+    log_level: str = Field("INFO", description="Log level of wirewatch and its flow runs.")
+    respect_robots: bool = Field(True, description="Honour robots.txt.")
+    robots_ttl_s: float = Field(3600.0, gt=0, description="How long a host's robots.txt is kept.")
+    min_host_delay_s: float = Field(1.0, ge=0, description="Least time between requests to a host.")
+    max_crawl_delay_s: float = Field(30.0, ge=0, description="Cap on a site's Crawl-delay.")
+    polite_exempt_hosts: list[str] = Field(
+        default_factory=list, description="Hosts polled without robots.txt or delays (JSON list)."
+    )
+    retry_jitter: float = Field(0.5, ge=0, description="Retry delays grow by up to this share.")
+    poll_due_only: bool = Field(
+        False, description="Poll only feeds whose next poll is due (on for `serve`)."
+    )
+    min_poll_interval_minutes: float = Field(5.0, gt=0, description="Busiest feeds' interval.")
+    max_poll_interval_minutes: float = Field(360.0, gt=0, description="Quietest feeds' interval.")
+    max_backoff_minutes: float = Field(1440.0, gt=0, description="Cap on a failing feed's wait.")
+    notify_webhook_url: str = Field(
+        "", description="`serve` posts each wirewatch.figure.changed event here (automation)."
+    )
+    prefect_ui: bool = Field(True, description="`serve` starts the Prefect UI on 127.0.0.1.")
+
 
 def open_db(
     settings: Settings, read_only: bool = False, path: Path | None = None

@@ -1,0 +1,103 @@
+"""Feed polling state (`feed_schedule`) and the reads behind adaptive polling and `feeds list`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from storage.records import _with_staged
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRow:
+    feed_id: str
+    interval_minutes: float
+    consecutive_failures: int
+    next_poll_at: datetime
+    why: str  # busy | quiet | steady | backoff | retry_after
+    updated_at: datetime
+
+
+def load_schedules(
+    con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]
+) -> dict[str, ScheduleRow]:
+    rows = con.execute(
+        "SELECT feed_id, interval_minutes, consecutive_failures, next_poll_at, why, updated_at "
+        "FROM feed_schedule WHERE feed_id IN (SELECT unnest(?))",
+        [list(feed_ids)],
+    ).fetchall()
+    return {row[0]: ScheduleRow(*row) for row in rows}
+
+
+def save_schedules(con: duckdb.DuckDBPyConnection, rows: Sequence[ScheduleRow]) -> int:
+    """Replace the feeds' polling state, in one statement."""
+    table = pa.Table.from_pylist([asdict(row) for row in rows])
+    return _with_staged(
+        con, table, "INSERT OR REPLACE INTO feed_schedule BY NAME SELECT * FROM staged"
+    )
+
+
+def due_feeds(
+    con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str], before: datetime
+) -> list[str]:
+    """The feeds (in the given order) never scheduled or due before `before`."""
+    rows = con.execute(
+        "SELECT feed_id FROM feed_schedule WHERE feed_id IN (SELECT unnest(?)) "
+        "AND next_poll_at > ?",
+        [list(feed_ids), before],
+    ).fetchall()
+    later = {row[0] for row in rows}
+    return [feed_id for feed_id in feed_ids if feed_id not in later]
+
+
+def feed_health(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Rows of the `feed_health` view, as dicts."""
+    return _dicts(con.execute("SELECT * FROM feed_health"))
+
+
+def _dicts(result: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def run_polls(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any]]:
+    """One row per feed polled in the run: feed, url, outcome, reason, entries_new, duration_ms."""
+    return _dicts(
+        con.execute(
+            "SELECT f.name AS feed, f.url, p.outcome, p.reason, p.entries_new, "
+            "round(p.duration_ms) AS duration_ms FROM feed_polls p JOIN feeds f USING (feed_id) "
+            "WHERE p.run_id = ? ORDER BY f.name, f.feed_id",
+            [run_id],
+        )
+    )
+
+
+def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict[str, Any]]:
+    """Figures first stored at or after `since` that differ from the same claimant's previous
+    figure for the same event, metric and subject, when that previous figure was stored before
+    `since` (figures new together in one run are not a change). Unattributed figures have no
+    claimant to follow. Read from `figure_history` by column name."""
+    return _dicts(
+        con.execute(
+            """
+            WITH history AS (
+                SELECT *, lag(first_seen_at) OVER (
+                    PARTITION BY event_id, claimant_kind, claimant_key, metric, subject
+                    ORDER BY first_published_at, value) AS previous_seen_at
+                FROM figure_history
+            )
+            SELECT event_id, claimant, claimant_kind, metric, subject, previous_value, value,
+                   figure, article_url AS url, first_seen_at
+            FROM history
+            WHERE previous_value IS NOT NULL AND previous_value <> value
+              AND first_seen_at >= ? AND previous_seen_at < ?
+              AND claimant_kind <> 'unattributed'
+            ORDER BY first_seen_at, event_id, metric, subject""",
+            [since, since],
+        )
+    )
