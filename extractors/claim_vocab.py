@@ -29,10 +29,12 @@ QUALIFIERS: dict[tuple[str, ...], str] = {
 METRIC_WORDS: dict[str, str] = {
     **dict.fromkeys("""
 killed kill kills killing dead died die dies deaths death deadly slain lives fatalities perished
-eliminated elimination neutralised neutralized massacred executed toll bodies
+eliminated elimination neutralised neutralized massacred executed toll bodies buried burials
+funerals
 """.split(), "killed"),
     **dict.fromkeys("""
 injured injuring injures injure injuries wounded wounding wounds hurt hospitalised hospitalized
+shot shooting
 """.split(), "injured"),
     **dict.fromkeys("""
 captured capturing captive captives hostage hostages abducted abducting abduction abductions
@@ -66,6 +68,27 @@ METRIC_PHRASES: dict[tuple[str, ...], str] = {
     ("taken", "hostage"): "captured",
     ("death", "toll"): "killed",
     ("lost", "their", "lives"): "killed",
+    ("shot", "dead"): "killed",
+    ("shot", "and", "killed"): "killed",
+    ("fatally", "shot"): "killed",
+    ("fatally", "wounded"): "killed",
+    ("shot", "to", "death"): "killed",
+    ("gunned", "down"): "killed",
+    ("the", "life", "of"): "killed",
+    ("the", "lives", "of"): "killed",
+    # "none": a cue that looks like a metric and is not one
+    ("released", "from"): "none",
+    ("released", "after"): "none",
+    ("treated", "and", "released"): "none",
+    ("exchanged", "fire"): "none",
+    ("exchanged", "gunfire"): "none",
+    ("exchange", "of", "fire"): "none",
+    ("fighting", "for", "their", "lives"): "none",
+    ("fighting", "for", "his", "life"): "none",
+    ("fighting", "for", "her", "life"): "none",
+    ("shots", "fired"): "none",
+    ("shot", "at"): "none",
+    ("in", "the", "shooting"): "none",
 }
 
 # Metric cues that only people can undergo ("taken captive"), never buildings or vehicles.
@@ -94,17 +117,18 @@ civilians civilian women woman children child kids residents villagers labourers
 workers passengers students pilgrims worshippers worshipers boys girls boy girl infants babies
 farmers tourists shoppers bystanders migrants refugees journalists doctors nurses teachers
 protesters protestors demonstrators fishermen miners drivers crew employees staff pilots traders
-vendors engineers foreigners shepherds survivors minors men man
+vendors engineers foreigners shepherds survivors minors men man teens teenagers brothers sons
+daughters adults juveniles relatives neighbors neighbours
 """.split(), "civilians"),
     **dict.fromkeys("""
 militants militant terrorists terrorist insurgents insurgent rebels rebel fighters fighter
 attackers attacker assailants gunmen gunman separatists jihadists bombers bomber extremists
-suspects fidayeen assailant
+fidayeen assailant
 """.split(), "militants"),
     **dict.fromkeys("""
 people persons person individuals others lives deaths dead bodies fatalities casualties victims
 members officials inmates prisoners hostages captives abductions kidnappings disappearances
-citizens nationals killed injured wounded toll
+citizens nationals killed injured wounded toll suspects suspect arrests arrest injuries
 """.split(), "people"),
     **dict.fromkeys("""
 vehicles vehicle cars car trucks truck buses bus tankers tanks trains aircraft helicopters
@@ -117,7 +141,7 @@ hospitals mosques churches temples bridges towers structures premises compounds 
 """.split(), "buildings"),
     **dict.fromkeys("""
 locations location sites places districts cities towns areas villages provinces regions targets
-neighbourhoods neighborhoods points fronts attacks
+neighbourhoods neighborhoods points fronts
 """.split(), "locations"),
 }
 
@@ -272,4 +296,36 @@ ABBREVIATIONS = tuple("""
 Mr Mrs Ms Dr St Gen Lt Col Capt Sgt Maj Rev Prof No Jan Feb Mar Apr Aug Sep Sept Oct Nov Dec
 U.S U.N U.K Inc Ltd Co vs Gov Sen
 """.split())
+# fmt: on
+
+# fmt: off
+# Subject heads that are a demographic slice of victims, not a class: a count of them inside a
+# stated total is a part ("including five women and three children").
+DEMOGRAPHIC_HEADS = frozenset("""
+women woman children child kids boys girls boy girl infants babies minors students teenagers
+teens men man journalists foreigners tourists employees staff nationals pilgrims worshippers
+""".split())
+
+# Words around a figure that make it a period statistic, not one event's toll.
+PERIOD_CUES = (
+    "this year", "last year", "so far this year", "year to date", "year-to-date", "annual",
+    "annually", "every year", "each year", "per year", "a year", "past year", "previous year",
+    "past twelve months", "past 12 months", "previous twelve months", "previous 12 months",
+    "last twelve months", "last 12 months", "since january", "this decade", "in recent years",
+    "over the years",
+)
+
+# Sentence cues of an earlier or other event cited for comparison.
+OTHER_EVENT_CUES = (
+    "deadliest since", "worst since", "earlier attack", "previous attack", "a similar attack",
+    "in a separate", "last month's", "the last time", "in a similar",
+)
+# fmt: on
+
+# fmt: off
+# Capitalized words after a figure that are not a named group of people ("5 Main Street").
+NOT_GROUPS = frozenset("""
+street st avenue ave road rd boulevard blvd drive lane way court place highway
+monday tuesday wednesday thursday friday saturday sunday
+""".split()) | MONTHS
 # fmt: on

@@ -12,7 +12,8 @@ blank English tokenizer and matched with its PhraseMatcher.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 
 import spacy
@@ -29,9 +30,19 @@ from extractors.attribution import (
     learn_document,
     remember_sentence,
 )
+from extractors.clauses import (
+    continues_parts,
+    figure_scope,
+    forward_metric,
+    in_period,
+    is_other_event,
+    is_part,
+    object_metric,
+    refers_back,
+)
 from extractors.numbers import parse_number
 
-EXTRACTOR_VERSION = "claims-1"
+EXTRACTOR_VERSION = "claims-2"
 
 _NUMBER_HINT = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
@@ -39,6 +50,7 @@ _NUMBER_HINT = re.compile(
     r"seventy|eighty|ninety|hundred|dozen)\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 
 
@@ -55,6 +67,7 @@ class Claim:
     start: int  # character offsets of the figure (qualifier included) in the text
     end: int
     claimant_key: str = ""  # groups spellings: the acronym if the text defines one
+    scope: str = "event"  # event | part | period | other_event (docs/claims.md, "Scope")
 
     def as_json(self) -> dict[str, object]:
         """The stable fields of `wirewatch claims` output."""
@@ -71,6 +84,7 @@ class Claim:
                 "sentence",
                 "start",
                 "end",
+                "scope",
             )
         }
 
@@ -163,7 +177,8 @@ def _mentions(
         if value > 10_000_000 or _is_label_or_unit(words, i, end, value):
             i = end
             continue
-        if words[i] == "one" and (end >= len(words) or words[end] not in vocab.SUBJECT_HEADS):
+        head = end + (end < len(words) and words[end] in ("more", "other", "additional"))
+        if words[i] == "one" and (head >= len(words) or words[head] not in vocab.SUBJECT_HEADS):
             i = end  # "one of the ...", "one day": rarely a count
             continue
         first, qualifier = qualifier_spans.get(i, (i, "exact"))
@@ -237,7 +252,7 @@ _METRIC_REACH = 20  # tokens: a safety cap; clauses usually end sooner
 def _fits(metric: str, subject: str, word: str = "") -> bool:
     if subject in vocab.THINGS:
         return metric in vocab.THING_METRICS and word not in vocab.PERSON_ONLY_CUES
-    return metric != "destroyed"
+    return metric not in ("destroyed", "attacked")  # attacks on people are told by outcome
 
 
 def _metric_at(words: list[str], i: int, phrases: dict[int, tuple[int, str]]) -> str:
@@ -251,10 +266,11 @@ def _coordinated(words: list[str], mention: _Mention, following: _Mention | None
     if following is None:
         return False
     gap = words[mention.end : following.start]
+    words_ok = ("and", "or", ",")
     return (
-        0 < len(gap) <= 3
-        and gap[-1] in ("and", "or", ",")
-        and all(w in ("and", "or", ",") or w in vocab.SUBJECT_MODIFIERS for w in gap)
+        0 < len(gap) <= 4
+        and gap[-1] in words_ok
+        and all(w in words_ok or w in vocab.SUBJECT_MODIFIERS or w in vocab.SUBJECT_HEADS for w in gap)
     )
 
 
@@ -291,8 +307,107 @@ def _spans(matcher: PhraseMatcher, doc: Doc, by_end: bool) -> dict[int, tuple[in
     return found
 
 
+@dataclass(slots=True)
+class _ListState:
+    """What the figures read so far in a sentence leave for the next one."""
+
+    metric: str = ""  # the last metric found
+    subject: str = ""
+    total_metric: str = ""  # the metric of the last figure that was not a part
+    part: bool = False  # the last figure was a part of a total
+    skip: set[int] = field(default_factory=set)
+
+
+def _read_figure(
+    tokens: list[str],
+    words: list[str],
+    mentions: list[_Mention],
+    n: int,
+    phrases: dict[int, tuple[int, str]],
+    state: _ListState,
+) -> tuple[str, str, bool] | None:
+    """(metric, subject, is a part) of figure n, or None when it is not a claim."""
+    mention = mentions[n]
+    following = mentions[n + 1] if n + 1 < len(mentions) else None
+    subject = _figure_subject(tokens, words, mentions, n, state)
+    part = n > 0 and (
+        is_part(words, mention.start)
+        or (state.part and continues_parts(words, mentions[n - 1].end, mention.start))
+    )
+
+    def metric_at(i: int, subject: str = subject or "people") -> str:
+        metric = _metric_at(words, i, phrases)
+        return metric if metric and _fits(metric, subject, words[i]) else ""
+
+    if mention.start > 0 and words[mention.start - 1] == "by":
+        return None  # "killed by 2 gunmen": the doers
+    metric = object_metric(words, mention.start, metric_at)
+    if metric and not subject:
+        subject = "people"  # "killing 4", "injuring two"
+    if not subject:
+        return None
+    if not metric and part and state.total_metric:
+        metric = state.total_metric
+    if not metric:
+        metric = _later_metric(words, mentions, n, following, metric_at)
+    if metric == "agent":
+        return None
+    if not metric:
+        metric = _metric(words, mention, subject, mentions[n - 1].end if n else 0, 0, phrases)
+    if not metric and state.metric and _fits(state.metric, subject):
+        metric = state.metric  # a list: "33 killed, including 18 civilians, five women"
+    state.metric, state.subject, state.part = metric or state.metric, subject, part
+    if not part:
+        state.total_metric = metric
+    if not metric or metric == "none":
+        return None
+    if metric == "arrested" and subject == "civilians":
+        subject = "people"  # arrested men, teens, protesters: people
+    return metric, subject, part
+
+
+def _later_metric(
+    words: list[str],
+    mentions: list[_Mention],
+    n: int,
+    following: _Mention | None,
+    metric_at: Callable[[int], str],
+) -> str:
+    """The verb after the figure, up to the next figure that is not a part of it."""
+    mention = mentions[n]
+    later = [m for m in mentions[n + 1 :] if not is_part(words, m.start)]
+    right = later[0].start if later else len(words)
+    if _coordinated(words, mention, following):
+        right = later[1].start if len(later) > 1 else len(words)
+    metric, agent = forward_metric(
+        words, mention.end, right, metric_at, lambda metric, i: bool(metric)
+    )
+    return "agent" if agent else metric
+
+
+def _figure_subject(
+    tokens: list[str], words: list[str], mentions: list[_Mention], n: int, state: _ListState
+) -> str:
+    mention = mentions[n]
+    following = mentions[n + 1] if n + 1 < len(mentions) else None
+    if refers_back(words, mention.end):
+        return state.subject or "people"  # "two of them were arrested"
+    if following and words[mention.end : following.start] in (["of", "the"], ["of"]):
+        state.skip.add(n + 1)  # "three of the 4 attackers": the 4 were present, not counted
+        return _subject(words, following)
+    subject = _subject(words, mention)
+    if subject == "?":  # "with dozens injured and 18 taken captive": the list's subject
+        return state.subject or "people"
+    if not subject and n > 0 and words[mention.start - 1] in vocab.REPORTING_VERBS:
+        return state.subject  # "..., other sources claiming 50"
+    after = tokens[mention.end] if mention.end < len(tokens) else ""
+    if not subject and after[:1].isupper() and after.lower() not in vocab.NOT_GROUPS:
+        return "civilians"  # "40 Palestinians", "130 Fulani": people of a named group
+    return subject
+
+
 def _sentence_claims(
-    text: str, start: int, memory: Memory, carry: Cue | None
+    text: str, start: int, memory: Memory, carry: Cue | None, latest_year: int = 0
 ) -> tuple[list[Claim], Cue | None]:
     nlp, qualifier_matcher, phrase_matcher = _nlp()
     doc = nlp.make_doc(text)
@@ -303,27 +418,23 @@ def _sentence_claims(
     cues = find_cues(tokens, words, phrases, memory)
     mentions = _mentions(doc, words, qualifiers)
     claims: list[Claim] = []
-    previous_metric = ""
-    previous_subject = ""
+    state = _ListState()
     for n, mention in enumerate(mentions):
-        subject = _subject(words, mention)
-        if subject == "?":  # "with dozens injured and 18 taken captive": the list's subject
-            subject = previous_subject or "people"
-        previous_subject = subject or previous_subject
-        left = mentions[n - 1].end if n else 0
-        right = mentions[n + 1].start if n + 1 < len(mentions) else len(words)
-        following = mentions[n + 1] if n + 1 < len(mentions) else None
-        if _coordinated(words, mention, following):
-            left = mention.start  # look only ahead, through the next figure
-            right = mentions[n + 2].start if n + 2 < len(mentions) else len(words)
-        metric = _metric(words, mention, subject, left, right, phrases) if subject else ""
-        if subject and not metric and previous_metric and _fits(previous_metric, subject):
-            metric = previous_metric  # a list: "33 killed, including 18 civilians, five women"
-        previous_metric = metric or previous_metric
-        if not (subject and metric):
+        if n in state.skip:
             continue
+        read = _read_figure(tokens, words, mentions, n, phrases, state)
+        if read is None:
+            continue
+        metric, subject, part = read
         cue = attribute(cues, mention.start, mention.end, carry)
         first, last = doc[mention.start], doc[mention.end - 1]
+        demographic = bool(vocab.DEMOGRAPHIC_HEADS & set(words[mention.end : mention.end + 3]))
+        scope = figure_scope(
+            demographic,
+            part,
+            in_period(words, mention.start, mention.end),
+            is_other_event(words, latest_year),
+        )
         claims.append(
             Claim(
                 claimant=cue.claimant if cue else "",
@@ -337,6 +448,7 @@ def _sentence_claims(
                 claimant_key=claimant_key(cue.claimant, memory) if cue else "",
                 start=start + first.idx,
                 end=start + last.idx + len(last.text),
+                scope=scope,
             )
         )
     with_claimant = [cue for cue in cues if cue.claimant]
@@ -348,6 +460,8 @@ def extract_claims(text: str, context: str = "") -> list[Claim]:
 
     `context` (a headline, say) is read only to learn names, such as what an acronym means."""
     memory, claims = learn_document(f"{context}\n{text}"), []
+    years = [int(y) for y in _YEAR.findall(text)]
+    latest_year = max(years, default=0)
     carry: Cue | None = None
     paragraph_seen = -1
     for start, end, paragraph in split_sentences(text):
@@ -357,6 +471,6 @@ def extract_claims(text: str, context: str = "") -> list[Claim]:
         remember_sentence(sentence, memory)
         if not _NUMBER_HINT.search(sentence):
             continue
-        found, carry = _sentence_claims(sentence, start, memory, carry)
+        found, carry = _sentence_claims(sentence, start, memory, carry, latest_year)
         claims.extend(found)
     return claims
