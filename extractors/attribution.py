@@ -90,6 +90,8 @@ def _kind_patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 def _kind(name: str, title: str = "") -> str:
     text = f" {name} {title} ".lower()
+    if any(cue in text for cue in vocab.GOVERNMENT_FIRST) and "hospital" not in text:
+        return "government"
     for kind, pattern in _kind_patterns():
         if pattern.search(text):
             return kind
@@ -139,6 +141,10 @@ def _noun_phrase_before(tokens: list[str], verb: int) -> list[str]:
             i = max(j for j in range(max(0, i - 4), i) if tokens[j] == "(") - 1
         else:
             break
+    if i > 0 and tokens[i] == "," and verb == i + 1:
+        commas = [j for j in range(i) if tokens[j] == ","]
+        if len(commas) == 1 and 0 < commas[0] <= 6 and tokens[0][:1].isupper():
+            i = commas[0] - 1  # an appositive between the speaker and the verb
     span: list[str] = []
     while i >= 0 and len(span) < 10 and not _breaks_phrase(tokens[i]):
         span.insert(0, tokens[i])
@@ -234,6 +240,9 @@ def find_cues(
             span = span[1:]  # "contradicting official figures that report ..."
         if any(ch.isdigit() for w in span for ch in w):
             continue  # "3,248 cases reported": a participle, not a speaker
+        if len(span) == 1 and span[0].lower() in ("it", "he", "she", "they") and cues:
+            cues.append(Cue(i, cues[-1].claimant, cues[-1].kind))  # "X said it had confirmed"
+            continue
         if span:
             claimant, kind = _resolve(span, memory)
             if kind == "other" and word in vocab.WEAK_VERBS:

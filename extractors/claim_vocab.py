@@ -34,7 +34,7 @@ funerals
 """.split(), "killed"),
     **dict.fromkeys("""
 injured injuring injures injure injuries wounded wounding wounds hurt hospitalised hospitalized
-shot shooting
+shot
 """.split(), "injured"),
     **dict.fromkeys("""
 captured capturing captive captives hostage hostages abducted abducting abduction abductions
@@ -181,6 +181,7 @@ after although because before since though unless until when whereas while
 
 # Verbs (and verb-like nouns) that attribute what follows or precedes them.
 REPORTING_VERBS = frozenset("""
+increased increases raised raises revised updated lowered
 acknowledged acknowledges added admitted alleged alleges alleging announced announces
 announcing asserted asserts cited claim claimed claiming claims confirmed confirming
 confirms counted declared disclosed documented estimated estimates highlighted informed
@@ -190,6 +191,7 @@ revealed said say saying says stated states tallied told warned
 
 # Reporting verbs that need a known kind of speaker ("the deadliest day records ...").
 WEAK_VERBS = frozenset("""
+increased increases raised raises revised updated lowered
 counted documented estimated estimates put puts recorded records report reports tallied
 """.split())
 
@@ -227,12 +229,14 @@ separatists statement they
 # Sources too vague to name a claimant.
 GENERIC_SOURCES = frozenset((
     "a report", "media reports", "officials familiar", "report", "reports", "reports said",
-    "sources",
+    "sources", "other sources", "some sources", "some reports", "other reports",
 ))
 
 # claimant kind -> cue words; kinds are tried in this order, the first that matches wins
 KIND_CUES: dict[str, tuple[str, ...]] = {
     "ngo": (
+        "hospital", "medical center", "medical centre", "health system", "paramedic", "medics",
+        "ambulance", "ems", "emergency medical", "nurse", "activist", "rights group",
         "amnesty", "human rights watch", "red cross", "red crescent", "institute",
         "observatory", "commission", "foundation", "médecins", "msf", "doctors without",
         "save the children", "acled", "rights group", "watchdog", "ngo", "monitor", "unicef",
@@ -275,7 +279,7 @@ street unit version vol volume ward
 UNIT_NOUNS = frozenset("""
 % a.m. acres am am. billion bullets centuries century cm crore day days decade decades
 degrees dollars euros feet floors foot gmt hectares hour hours ist kg kilometers kilometres
-km lakh meters metres mile miles million minute minutes mm month months o'clock p.m. per
+km lakh block meters metres mile miles million minute minutes mm month months o'clock p.m. per
 percent pm pm. points pounds rounds rupees second seconds shots storey storeys times tonnes
 tons trillion utc votes week weeks year years yuan
 """.split())
@@ -328,4 +332,15 @@ NOT_GROUPS = frozenset("""
 street st avenue ave road rd boulevard blvd drive lane way court place highway
 monday tuesday wednesday thursday friday saturday sunday
 """.split()) | MONTHS
+# fmt: on
+
+# fmt: off
+# Cues of a government body that other kinds' cue words would claim first ("civil protection
+# agency" is not a news agency, "the National Disaster Mitigation Agency" is not media).
+GOVERNMENT_FIRST = (
+    "civil protection", "disaster", "mitigation", "emergency management", "immigration",
+    "customs", "border protection", "national police", "health ministry", "ministry of",
+    "interior ministry", "fire officials", "fire department", "sheriff", "police",
+    "prosecutor", "coroner", "medical examiner",
+)
 # fmt: on

@@ -33,6 +33,7 @@ from extractors.attribution import (
 from extractors.clauses import (
     continues_parts,
     figure_scope,
+    is_aside,
     forward_metric,
     in_period,
     is_other_event,
@@ -51,6 +52,8 @@ _NUMBER_HINT = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_GLUED = re.compile(r"(?<=[a-z]{4})(?=[A-Z][a-z])|\s+\|\s+")
+_CAPS_HEADLINE = re.compile(r"\b[A-Z]{2,}(?:[\s,:]+[A-Z0-9]{2,}){2,}[.!]?(\s+)(?=[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 
 
@@ -107,8 +110,16 @@ def _nlp() -> tuple[spacy.language.Language, PhraseMatcher, PhraseMatcher]:
     metrics = PhraseMatcher(nlp.vocab, attr="LOWER")
     for phrase, metric in vocab.METRIC_PHRASES.items():
         metrics.add(metric, [nlp.make_doc(" ".join(phrase))])
-    metrics.add("according_to", [nlp.make_doc("according to")])
+    metrics.add("according_to", [nlp.make_doc("according to"), nlp.make_doc("per the")])
     return nlp, qualifiers, metrics
+
+
+def _sentence_ends(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each gap between sentences: full stops, and the seams of a headline
+    glued to its body ("...arrestedPolice said", "HEADLINE IN CAPITALS The body", "Title |")."""
+    found = [m.span() for m in (*_SENTENCE_END.finditer(line), *_GLUED.finditer(line))]
+    found += [m.span(1) for m in _CAPS_HEADLINE.finditer(line)]
+    return sorted(found)
 
 
 def split_sentences(text: str) -> list[tuple[int, int, int]]:
@@ -116,12 +127,14 @@ def split_sentences(text: str) -> list[tuple[int, int, int]]:
     found, offset = [], 0
     for paragraph, line in enumerate(text.split("\n")):
         start = offset
-        for match in _SENTENCE_END.finditer(line):
-            before = line[start - offset : match.start()].rsplit(None, 1)[-1:] or [""]
+        for gap_start, gap_end in _sentence_ends(line):
+            if offset + gap_start <= start:
+                continue
+            before = line[start - offset : gap_start].rsplit(None, 1)[-1:] or [""]
             if before[0].rstrip(".") in vocab.ABBREVIATIONS:
                 continue
-            found.append((start, offset + match.start(), paragraph))
-            start = offset + match.end()
+            found.append((start, offset + gap_start, paragraph))
+            start = offset + gap_end
         if line[start - offset :].strip():
             found.append((start, offset + len(line), paragraph))
         offset += len(line) + 1
@@ -332,6 +345,7 @@ def _read_figure(
     subject = _figure_subject(tokens, words, mentions, n, state)
     part = n > 0 and (
         is_part(words, mention.start)
+        or is_aside(words, mentions[n - 1].end, mention.start)
         or (state.part and continues_parts(words, mentions[n - 1].end, mention.start))
     )
 
@@ -352,8 +366,6 @@ def _read_figure(
         metric = _later_metric(words, mentions, n, following, metric_at)
     if metric == "agent":
         return None
-    if not metric:
-        metric = _metric(words, mention, subject, mentions[n - 1].end if n else 0, 0, phrases)
     if not metric and state.metric and _fits(state.metric, subject):
         metric = state.metric  # a list: "33 killed, including 18 civilians, five women"
     state.metric, state.subject, state.part = metric or state.metric, subject, part
@@ -375,7 +387,11 @@ def _later_metric(
 ) -> str:
     """The verb after the figure, up to the next figure that is not a part of it."""
     mention = mentions[n]
-    later = [m for m in mentions[n + 1 :] if not is_part(words, m.start)]
+    later = [
+        m
+        for m in mentions[n + 1 :]
+        if not (is_part(words, m.start) or is_aside(words, mention.end, m.start))
+    ]
     right = later[0].start if later else len(words)
     if _coordinated(words, mention, following):
         right = later[1].start if len(later) > 1 else len(words)
@@ -392,7 +408,8 @@ def _figure_subject(
     following = mentions[n + 1] if n + 1 < len(mentions) else None
     if refers_back(words, mention.end):
         return state.subject or "people"  # "two of them were arrested"
-    if following and words[mention.end : following.start] in (["of", "the"], ["of"]):
+    between = words[mention.end : following.start] if following else []
+    if following and between in (["of", "the"], ["of"], ["out", "of", "the"], ["out", "of"]):
         state.skip.add(n + 1)  # "three of the 4 attackers": the 4 were present, not counted
         return _subject(words, following)
     subject = _subject(words, mention)
@@ -401,7 +418,9 @@ def _figure_subject(
     if not subject and n > 0 and words[mention.start - 1] in vocab.REPORTING_VERBS:
         return state.subject  # "..., other sources claiming 50"
     after = tokens[mention.end] if mention.end < len(tokens) else ""
-    if not subject and after[:1].isupper() and after.lower() not in vocab.NOT_GROUPS:
+    then = words[mention.end + 1] if mention.end + 1 < len(words) else ""
+    grouped = after.endswith("s") or then in vocab.METRIC_WORDS or then in ("were", "and")
+    if not subject and after.istitle() and grouped and after.lower() not in vocab.NOT_GROUPS:
         return "civilians"  # "40 Palestinians", "130 Fulani": people of a named group
     return subject
 

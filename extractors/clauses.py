@@ -18,7 +18,9 @@ from extractors.numbers import parse_number
 MetricAt = Callable[[int], str]
 
 _OBJECT_REACH = 4  # tokens between a verb and its object figure ("killed at least 12")
-_OBJECT_STOPS = frozenset(", ; . ( ) and or but while – — : by".split())
+_OBJECT_STOPS = frozenset(
+    ", ; . ( ) and or but while – — : by in at on during within into".split()
+)
 _PART_OPENERS = (("including",), ("among", "them"), ("among", "whom"), ("of", "whom"), ("(",))
 _AGENT_OBJECTS = frozenset("a an the his her their its him them himself herself one".split())
 _PASSIVE = frozenset("was were been being be is are got get gets".split())
@@ -33,6 +35,11 @@ def object_metric(words: list[str], start: int, metric_at: MetricAt) -> str:
         metric = metric_at(i)
         if metric:
             return metric
+    for i in range(start - 1, max(-1, start - 11), -1):
+        if words[i] in (",", ";", ".", "and"):
+            break
+        if words[i] == "toll":
+            return "killed"  # "raised the death toll from the quake to 267"
     return ""
 
 
@@ -71,6 +78,15 @@ def is_part(words: list[str], start: int) -> bool:
     """A figure that opens a breakdown of the one before: "including 18", "(four of them"."""
     before = tuple(words[max(0, start - 2) : start])
     return any(before[-len(p) :] == p for p in _PART_OPENERS)
+
+
+def is_aside(words: list[str], previous_end: int, start: int) -> bool:
+    """ "three people, a man and two women, were killed": a breakdown set off by commas."""
+    gap = words[previous_end:start]
+    after = words[start : start + 4]
+    return (
+        "," in gap and len(gap) <= 6 and "," in after and not any(w in vocab.METRIC_WORDS for w in gap)
+    )
 
 
 def continues_parts(words: list[str], previous_end: int, start: int) -> bool:
