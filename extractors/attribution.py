@@ -65,7 +65,16 @@ def _infer_acronyms(text: str, memory: Memory) -> None:
             memory.acronyms[short] = names[short]
 
 
+_OF_ORG = re.compile(
+    r"\b((?:[A-Z][a-z]+\s+){1,3}[A-Z][a-z]+),?\s+(?:of|from|with)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w-]*\s*){1,6})"
+)
+
+
 def remember_sentence(sentence: str, memory: Memory) -> None:
+    for name, org in _OF_ORG.findall(sentence):  # "Jane Roe of the State Disaster Agency"
+        if _kind(org) != "other":
+            memory.people[name.split()[-1]] = (name.strip(), org.strip())
     for long_name, short in _ACRONYM.findall(sentence):
         memory.acronyms[short] = _LEADING.sub("", long_name.strip())
         memory.last_org = memory.acronyms[short]
@@ -105,6 +114,8 @@ def _resolve(span: list[str], memory: Memory) -> tuple[str, str]:
     lowered = text.lower()
     if not text or lowered in vocab.GENERIC_SOURCES:
         return "", "unattributed"
+    if lowered in vocab.MEDIA_REPORTS:
+        return "reports", "media"
     last = span[-1].lower()
     if last in ("he", "she") and memory.last_person:
         return memory.last_person[0], _kind(*memory.last_person)
@@ -195,8 +206,8 @@ def _noun_phrase_after(tokens: list[str], start: int) -> list[str]:
         span.append(word)
     text = " ".join(span)
     text = re.sub(
-        r"^(?:the |a |an )?(?:report|reports|statement|figures|data|account)s?"
-        r" (?:by|from|of|attributed to|released by) ",
+        r"^(?:the |a |an )?(?:\w+ )?(?:report|reports|statement|figures|data|account)s?"
+        r" (?:by|from|of|attributed to|released by|received by|compiled by) ",
         "",
         text,
         flags=re.IGNORECASE,

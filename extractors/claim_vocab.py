@@ -228,14 +228,19 @@ separatists statement they
 
 # Sources too vague to name a claimant.
 GENERIC_SOURCES = frozenset((
-    "a report", "media reports", "officials familiar", "report", "reports", "reports said",
-    "sources", "other sources", "some sources", "some reports", "other reports",
+    "officials familiar", "sources", "other sources", "some sources",
+))
+
+# Reports without a named outlet: the media, as a kind ("local reports", "some reports").
+MEDIA_REPORTS = frozenset((
+    "a report", "media reports", "report", "reports", "reports said", "some reports",
+    "other reports", "local reports", "news reports", "press reports", "local media",
 ))
 
 # claimant kind -> cue words; kinds are tried in this order, the first that matches wins
 KIND_CUES: dict[str, tuple[str, ...]] = {
     "ngo": (
-        "hospital", "medical center", "medical centre", "health system", "paramedic", "medics",
+        "hospital", "medical services", "medical service", "medical center", "medical centre", "health system", "paramedic", "medics",
         "ambulance", "ems", "emergency medical", "nurse", "activist", "rights group",
         "amnesty", "human rights watch", "red cross", "red crescent", "institute",
         "observatory", "commission", "foundation", "médecins", "msf", "doctors without",
@@ -269,6 +274,7 @@ KIND_CUES: dict[str, tuple[str, ...]] = {
 
 # Nouns before a number that make it a label, not a count ("Section 144", "Flight 370").
 LABEL_NOUNS = frozenset("""
+age aged ages
 article avenue battalion block bus channel chapter class corps covid covid-19 district
 episode flight g20 g7 gate grade highway house i- interstate level line model no no. number
 page phase platform plot precinct regiment road room route rule season section sector squad
@@ -307,7 +313,7 @@ U.S U.N U.K Inc Ltd Co vs Gov Sen
 # stated total is a part ("including five women and three children").
 DEMOGRAPHIC_HEADS = frozenset("""
 women woman children child kids boys girls boy girl infants babies minors students teenagers
-teens men man journalists foreigners tourists employees staff nationals pilgrims worshippers
+teens men man juveniles adults journalists foreigners tourists employees staff nationals pilgrims worshippers
 """.split())
 
 # Words around a figure that make it a period statistic, not one event's toll.
@@ -343,4 +349,23 @@ GOVERNMENT_FIRST = (
     "interior ministry", "fire officials", "fire department", "sheriff", "police",
     "prosecutor", "coroner", "medical examiner",
 )
+# fmt: on
+
+# fmt: off
+# Nouns after a figure that count happenings, not people ("3 separate shootings").
+EVENT_NOUNS = frozenset("""
+shootings shooting incidents incident attacks explosions blasts bombings operations raids
+cases charges counts rounds shots calls
+""".split())
+
+# Location heads that can sit inside a subject ("106 protesters in 21 cities were killed").
+PLACE_HEADS = frozenset("""
+cities towns provinces districts states countries villages locations regions neighborhoods
+neighbourhoods areas
+""".split())
+
+# Auxiliaries between a bare figure and its participle ("as many as 200 have been killed").
+AUXILIARIES = frozenset("""
+have has had been were was are is be being also reportedly
+""".split())
 # fmt: on

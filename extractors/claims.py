@@ -12,6 +12,7 @@ blank English tokenizer and matched with its PhraseMatcher.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,6 +22,13 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors import claim_vocab as vocab
+from extractors.claim_budget import (
+    SENTENCE_SPLIT,
+    TEXT_OVER_BUDGET,
+    TIME_OVER_BUDGET,
+    ClaimBudget,
+    windows,
+)
 from extractors.attribution import (
     Cue,
     Memory,
@@ -52,7 +60,7 @@ _NUMBER_HINT = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_GLUED = re.compile(r"(?<=[a-z]{4})(?=[A-Z][a-z])|\s+\|\s+")
+_GLUED = re.compile(r"(?<=[a-z]{3})(?=[A-Z][a-z])|\s+\|\s+")
 _CAPS_HEADLINE = re.compile(r"\b[A-Z]{2,}(?:[\s,:]+[A-Z0-9]{2,}){2,}[.!]?(\s+)(?=[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 
@@ -161,10 +169,21 @@ def _is_label_or_unit(words: list[str], start: int, end: int, value: int) -> boo
         return True  # "September 11, 2001"
     if after in vocab.UNIT_NOUNS or (after in ("-", "‑", "–") and after2 in vocab.UNIT_NOUNS):
         return True
+    if after in vocab.EVENT_NOUNS or (
+        after not in vocab.SUBJECT_HEADS and after2 in vocab.EVENT_NOUNS
+    ):
+        return True  # "3 separate shootings": happenings, not people
     if after in ("-", "‑", "–") and after2.isdigit() and before in vocab.MONTHS:
         return True
     is_year = 1900 <= value <= 2100 and len(words[start]) == 4
     return is_year and after not in vocab.SUBJECT_HEADS
+
+
+def _is_age(doc: Doc, start: int, end: int) -> bool:
+    """ "Sherrod White, 27,", "Ana Ruiz, 13, and Tom Ruiz, 15, died": a name's age."""
+    if start < 2 or doc[start - 1].text != "," or not doc[start - 2].text[:1].isupper():
+        return False
+    return end >= len(doc) or doc[end].text in (",", ")", "and", ".")
 
 
 def _mentions(
@@ -187,7 +206,7 @@ def _mentions(
             second = parse_number(words, end + 1)
             if second and second[0] > value:
                 high, end = second[0], second[1]
-        if value > 10_000_000 or _is_label_or_unit(words, i, end, value):
+        if value > 10_000_000 or _is_label_or_unit(words, i, end, value) or _is_age(doc, i, end):
             i = end
             continue
         head = end + (end < len(words) and words[end] in ("more", "other", "additional"))
@@ -255,7 +274,12 @@ def _subject(words: list[str], mention: _Mention) -> str:
     before = words[max(0, mention.start - 6) : mention.start]
     if "toll" in before:
         return "people"
-    follows = words[mention.end : mention.end + 2]
+    i = mention.end
+    while i < len(words) and i < mention.end + 3 and words[i] in vocab.AUXILIARIES:
+        i += 1
+    follows = (
+        words[mention.end : i + 1] if i > mention.end else words[mention.end : mention.end + 2]
+    )
     return "?" if any(w in vocab.METRIC_WORDS for w in follows) else ""
 
 
@@ -283,7 +307,9 @@ def _coordinated(words: list[str], mention: _Mention, following: _Mention | None
     return (
         0 < len(gap) <= 4
         and gap[-1] in words_ok
-        and all(w in words_ok or w in vocab.SUBJECT_MODIFIERS or w in vocab.SUBJECT_HEADS for w in gap)
+        and all(
+            w in words_ok or w in vocab.SUBJECT_MODIFIERS or w in vocab.SUBJECT_HEADS for w in gap
+        )
     )
 
 
@@ -327,6 +353,7 @@ class _ListState:
     metric: str = ""  # the last metric found
     subject: str = ""
     total_metric: str = ""  # the metric of the last figure that was not a part
+    total_subject: str = ""
     part: bool = False  # the last figure was a part of a total
     skip: set[int] = field(default_factory=set)
 
@@ -363,14 +390,14 @@ def _read_figure(
     if not metric and part and state.total_metric:
         metric = state.total_metric
     if not metric:
-        metric = _later_metric(words, mentions, n, following, metric_at)
+        metric = _later_metric(words, mentions, n, following, metric_at, state.skip)
     if metric == "agent":
         return None
     if not metric and state.metric and _fits(state.metric, subject):
         metric = state.metric  # a list: "33 killed, including 18 civilians, five women"
     state.metric, state.subject, state.part = metric or state.metric, subject, part
     if not part:
-        state.total_metric = metric
+        state.total_metric, state.total_subject = metric, subject
     if not metric or metric == "none":
         return None
     if metric == "arrested" and subject == "civilians":
@@ -384,13 +411,20 @@ def _later_metric(
     n: int,
     following: _Mention | None,
     metric_at: Callable[[int], str],
+    skip: set[int],
 ) -> str:
     """The verb after the figure, up to the next figure that is not a part of it."""
     mention = mentions[n]
     later = [
         m
-        for m in mentions[n + 1 :]
+        for k, m in enumerate(mentions[n + 1 :], start=n + 1)
+        if k not in skip
         if not (is_part(words, m.start) or is_aside(words, mention.end, m.start))
+        and not (
+            words[m.start - 1] in ("in", "across")
+            and words[m.end : m.end + 1]
+            and words[m.end] in vocab.PLACE_HEADS
+        )
     ]
     right = later[0].start if later else len(words)
     if _coordinated(words, mention, following):
@@ -445,9 +479,12 @@ def _sentence_claims(
         if read is None:
             continue
         metric, subject, part = read
+        same_class = part and subject == state.total_subject and subject != "people"
         cue = attribute(cues, mention.start, mention.end, carry)
         first, last = doc[mention.start], doc[mention.end - 1]
-        demographic = bool(vocab.DEMOGRAPHIC_HEADS & set(words[mention.end : mention.end + 3]))
+        demographic = same_class or bool(
+            vocab.DEMOGRAPHIC_HEADS & set(words[mention.end : mention.end + 3])
+        )
         scope = figure_scope(
             demographic,
             part,
@@ -474,22 +511,48 @@ def _sentence_claims(
     return claims, (with_claimant[-1] if with_claimant else carry)
 
 
+@dataclass(frozen=True, slots=True)
+class ClaimReading:
+    claims: tuple[Claim, ...]
+    reasons: tuple[str, ...] = ()  # what the budget cut short (extractors/claim_budget.py)
+
+
 def extract_claims(text: str, context: str = "") -> list[Claim]:
     """All attributed figures in `text` (plain text; one paragraph or headline per line).
 
-    `context` (a headline, say) is read only to learn names, such as what an acronym means."""
-    memory, claims = learn_document(f"{context}\n{text}"), []
-    years = [int(y) for y in _YEAR.findall(text)]
-    latest_year = max(years, default=0)
+    `context` (a headline, say) is read only to learn names, such as what an acronym means.
+    Read within the default budget (see `read_claims`)."""
+    return list(read_claims(text, context).claims)
+
+
+def read_claims(text: str, context: str = "", budget: ClaimBudget = ClaimBudget()) -> ClaimReading:
+    """`extract_claims` with the reasons why some of the text was not read, if any."""
+    reasons: list[str] = []
+    if len(text) > budget.max_text_chars:
+        text, reasons = text[: budget.max_text_chars], [TEXT_OVER_BUDGET]
+    memory, claims = learn_document(f"{context[:1000]}\n{text}"), []
+    latest_year = max((int(y) for y in _YEAR.findall(text)), default=0)
     carry: Cue | None = None
     paragraph_seen = -1
-    for start, end, paragraph in split_sentences(text):
-        if paragraph != paragraph_seen:
-            carry, paragraph_seen = None, paragraph
-        sentence = text[start:end]
-        remember_sentence(sentence, memory)
-        if not _NUMBER_HINT.search(sentence):
-            continue
-        found, carry = _sentence_claims(sentence, start, memory, carry, latest_year)
-        claims.extend(found)
-    return claims
+    deadline = time.monotonic() + budget.max_seconds
+    for sentence_start, sentence_end, paragraph in split_sentences(text):
+        if (
+            sentence_end - sentence_start > budget.max_sentence_chars
+            and SENTENCE_SPLIT not in reasons
+        ):
+            reasons.append(SENTENCE_SPLIT)
+        for start, end, _ in windows(
+            text, sentence_start, sentence_end, paragraph, budget.max_sentence_chars
+        ):
+            if time.monotonic() > deadline:
+                reasons.append(TIME_OVER_BUDGET)
+                return ClaimReading(tuple(claims), tuple(reasons))
+            if paragraph != paragraph_seen:
+                carry, paragraph_seen = None, paragraph
+            sentence = text[start:end]
+            remember_sentence(sentence, memory)
+            if not _NUMBER_HINT.search(sentence):
+                continue
+            found, carry = _sentence_claims(sentence, start, memory, carry, latest_year)
+            claims.extend(found)
+    return ClaimReading(tuple(claims), tuple(reasons))

@@ -18,9 +18,7 @@ from extractors.numbers import parse_number
 MetricAt = Callable[[int], str]
 
 _OBJECT_REACH = 4  # tokens between a verb and its object figure ("killed at least 12")
-_OBJECT_STOPS = frozenset(
-    ", ; . ( ) and or but while – — : by in at on during within into".split()
-)
+_OBJECT_STOPS = frozenset(", ; . ( ) and or but while – — : by in at on during within into".split())
 _PART_OPENERS = (("including",), ("among", "them"), ("among", "whom"), ("of", "whom"), ("(",))
 _AGENT_OBJECTS = frozenset("a an the his her their its him them himself herself one".split())
 _PASSIVE = frozenset("was were been being be is are got get gets".split())
@@ -52,7 +50,9 @@ def is_agent_cue(words: list[str], i: int) -> bool:
     if i > 0 and words[i - 1] in _PASSIVE:
         return False
     following = words[i + 1] if i + 1 < len(words) else ""
-    return following in _AGENT_OBJECTS or (bool(following) and parse_number(words, i + 1) is not None)
+    return following in _AGENT_OBJECTS or (
+        bool(following) and parse_number(words, i + 1) is not None
+    )
 
 
 def forward_metric(
@@ -85,7 +85,10 @@ def is_aside(words: list[str], previous_end: int, start: int) -> bool:
     gap = words[previous_end:start]
     after = words[start : start + 4]
     return (
-        "," in gap and len(gap) <= 6 and "," in after and not any(w in vocab.METRIC_WORDS for w in gap)
+        "," in gap
+        and len(gap) <= 6
+        and "," in after
+        and not any(w in vocab.METRIC_WORDS for w in gap)
     )
 
 
