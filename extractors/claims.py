@@ -393,6 +393,8 @@ def _read_figure(
         metric = _later_metric(words, mentions, n, following, metric_at, state.skip)
     if metric == "agent":
         return None
+    if not metric and subject in vocab.THINGS:  # "attacked a station as well as three banks"
+        metric = _metric(words, mention, subject, mentions[n - 1].end if n else 0, 0, phrases)
     if not metric and state.metric and _fits(state.metric, subject):
         metric = state.metric  # a list: "33 killed, including 18 civilians, five women"
     state.metric, state.subject, state.part = metric or state.metric, subject, part

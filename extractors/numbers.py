@@ -85,6 +85,9 @@ def _digits(words: Sequence[str], start: int) -> tuple[int, int]:
     value, end = int(words[start].replace(",", "")), start + 1
     if value < 1000 and end < len(words) and _GROUP.match(words[end]) and "," not in words[start]:
         value, end = value * 1000 + int(words[end]), end + 1
+    elif value < 1000 and words[end : end + 1] == [","] and end + 1 < len(words):
+        if _GROUP.match(words[end + 1]) and words[end + 1].startswith("0"):  # "31, 000"
+            value, end = value * 1000 + int(words[end + 1]), end + 2
     if end < len(words) and words[end] in ("dozen", "hundred", "thousand", "million"):
         scale = 12 if words[end] == "dozen" else _SCALES[words[end]]
         return value * scale, end + 1
