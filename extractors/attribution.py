@@ -71,8 +71,12 @@ _OF_ORG = re.compile(
 )
 
 
+_OF_ORG_HINT = re.compile(r"[a-z],? (?:of|from|with) (?:the )?[A-Z]")
+
+
 def remember_sentence(sentence: str, memory: Memory) -> None:
-    for name, org in _OF_ORG.findall(sentence):  # "Jane Roe of the State Disaster Agency"
+    found = _OF_ORG.findall(sentence) if _OF_ORG_HINT.search(sentence) else []
+    for name, org in found:  # "Jane Roe of the State Disaster Agency"
         if _kind(org) != "other":
             memory.people[name.split()[-1]] = (name.strip(), org.strip())
     for long_name, short in _ACRONYM.findall(sentence):
