@@ -46,6 +46,7 @@ from extractors.clauses import (
     in_period,
     is_other_event,
     is_part,
+    is_verb_form,
     object_metric,
     refers_back,
 )
@@ -387,7 +388,18 @@ def _read_figure(
 
     if mention.start > 0 and words[mention.start - 1] == "by":
         return None  # "killed by 2 gunmen": the doers
-    metric = object_metric(words, mention.start, metric_at)
+    metric = object_metric(
+        words,
+        mention.start,
+        lambda i: (
+            metric_at(i)
+            if i in phrases
+            or is_verb_form(words[i])
+            or subject in vocab.THINGS
+            or words[i + 1] == "of"  # "the deaths of at least four"
+            else ""
+        ),
+    )
     if metric and not subject:
         subject = "people"  # "killing 4", "injuring two"
     if not subject:

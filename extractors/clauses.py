@@ -41,6 +41,12 @@ def object_metric(words: list[str], start: int, metric_at: MetricAt) -> str:
     return ""
 
 
+def is_verb_form(word: str) -> bool:
+    """ "killed", "injuring", "shot": a verb can take a figure as its object; a noun
+    ("hostages", "deaths") before a figure does not."""
+    return word.endswith(("ed", "ing")) or word in ("shot", "hurt", "kill", "kills", "slain")
+
+
 def is_agent_cue(words: list[str], i: int) -> bool:
     """ "three gunmen killed two people": a verb with an object of its own after it, not
     passive, makes the figure before it the doer, not the victims."""
