@@ -237,7 +237,7 @@ def find_cues(
     tokens: list[str], words: list[str], phrases: dict[int, tuple[int, str]], memory: Memory
 ) -> list[Cue]:
     """Every attribution in a sentence: reporting verbs with their subject, "according to X"."""
-    cues = []
+    cues: list[Cue] = []
     for i, word in enumerate(words):
         span: list[str] = []
         if i in phrases and phrases[i][1] == "according_to":

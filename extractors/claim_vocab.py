@@ -240,7 +240,8 @@ MEDIA_REPORTS = frozenset((
 # claimant kind -> cue words; kinds are tried in this order, the first that matches wins
 KIND_CUES: dict[str, tuple[str, ...]] = {
     "ngo": (
-        "hospital", "medical services", "medical service", "medical center", "medical centre", "health system", "paramedic", "medics",
+        "hospital", "medical services", "medical service", "medical center", "medical centre",
+        "health system", "paramedic", "medics",
         "ambulance", "ems", "emergency medical", "nurse", "activist", "rights group",
         "amnesty", "human rights watch", "red cross", "red crescent", "institute",
         "observatory", "commission", "foundation", "médecins", "msf", "doctors without",
@@ -313,7 +314,8 @@ U.S U.N U.K Inc Ltd Co vs Gov Sen
 # stated total is a part ("including five women and three children").
 DEMOGRAPHIC_HEADS = frozenset("""
 women woman children child kids boys girls boy girl infants babies minors students teenagers
-teens men man juveniles adults journalists foreigners tourists employees staff nationals pilgrims worshippers
+teens men man juveniles adults journalists foreigners tourists employees staff nationals pilgrims
+worshippers
 """.split())
 
 # Words around a figure that make it a period statistic, not one event's toll.

@@ -22,13 +22,6 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc
 
 from extractors import claim_vocab as vocab
-from extractors.claim_budget import (
-    SENTENCE_SPLIT,
-    TEXT_OVER_BUDGET,
-    TIME_OVER_BUDGET,
-    ClaimBudget,
-    windows,
-)
 from extractors.attribution import (
     Cue,
     Memory,
@@ -38,12 +31,19 @@ from extractors.attribution import (
     learn_document,
     remember_sentence,
 )
+from extractors.claim_budget import (
+    SENTENCE_SPLIT,
+    TEXT_OVER_BUDGET,
+    TIME_OVER_BUDGET,
+    ClaimBudget,
+    windows,
+)
 from extractors.clauses import (
     continues_parts,
     figure_scope,
-    is_aside,
     forward_metric,
     in_period,
+    is_aside,
     is_other_event,
     is_part,
     is_verb_form,
@@ -57,7 +57,7 @@ EXTRACTOR_VERSION = "claims-2"
 _NUMBER_HINT = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundred|dozen)\b",
+    r"seventy|eighty|ninety|hundred|thousand|million|dozen)\b",
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -544,12 +544,15 @@ def extract_claims(text: str, context: str = "") -> list[Claim]:
     return list(read_claims(text, context).claims)
 
 
-def read_claims(text: str, context: str = "", budget: ClaimBudget = ClaimBudget()) -> ClaimReading:
+_BUDGET = ClaimBudget()
+
+
+def read_claims(text: str, context: str = "", budget: ClaimBudget = _BUDGET) -> ClaimReading:
     """`extract_claims` with the reasons why some of the text was not read, if any."""
     reasons: list[str] = []
     if len(text) > budget.max_text_chars:
         text, reasons = text[: budget.max_text_chars], [TEXT_OVER_BUDGET]
-    memory, claims = learn_document(f"{context[:1000]}\n{text}"), []
+    memory, claims = learn_document(f"{context[:1000]}\n{text}"), list[Claim]()
     latest_year = max((int(y) for y in _YEAR.findall(text)), default=0)
     carry: Cue | None = None
     paragraph_seen = -1

@@ -41,7 +41,8 @@ _TENS = {
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _DIGITS = re.compile(r"^\d{1,3}(,\d{3})+$|^\d{1,7}$")
 _DECIMAL = re.compile(r"^\d{1,3}\.\d{1,2}$")
-_GROUP = re.compile(r"^\d{3}$")  # "12 000": thousands set apart by a space
+_GROUP = re.compile(r"^\d{3}$")
+_THOUSANDS = re.compile(r"^, 0\d\d$")  # "12 000": thousands set apart by a space
 
 
 def _word_value(words: Sequence[str]) -> int | None:
@@ -85,9 +86,8 @@ def _digits(words: Sequence[str], start: int) -> tuple[int, int]:
     value, end = int(words[start].replace(",", "")), start + 1
     if value < 1000 and end < len(words) and _GROUP.match(words[end]) and "," not in words[start]:
         value, end = value * 1000 + int(words[end]), end + 1
-    elif value < 1000 and words[end : end + 1] == [","] and end + 1 < len(words):
-        if _GROUP.match(words[end + 1]) and words[end + 1].startswith("0"):  # "31, 000"
-            value, end = value * 1000 + int(words[end + 1]), end + 2
+    elif value < 1000 and _THOUSANDS.match(" ".join(words[end : end + 2])):
+        value, end = value * 1000 + int(words[end + 1]), end + 2  # "31, 000": a stray space
     if end < len(words) and words[end] in ("dozen", "hundred", "thousand", "million"):
         scale = 12 if words[end] == "dozen" else _SCALES[words[end]]
         return value * scale, end + 1

@@ -5,6 +5,7 @@ import sys
 import textwrap
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,7 @@ from storage.records import (
 )
 
 NOW = datetime(2026, 2, 1, 8, tzinfo=UTC)
+N_MIGRATIONS = len(list((Path(__file__).parents[1] / "storage" / "migrations").glob("*.sql")))
 
 
 def _page(text: str, article_id: str = "a1") -> VersionRow:
@@ -68,6 +70,7 @@ def test_migrations_apply_once_in_order(tmp_path):
         "0002_views.sql",
         "0003_claims.sql",
         "0004_stories_events.sql",
+        "0005_claim_scope.sql",
     ]
 
 
@@ -150,4 +153,4 @@ def test_a_locked_file_gives_a_clear_error_after_retries(tmp_path):
     finally:
         holder.communicate("")
     with connect(path, read_only=True) as con:  # free again once the writer is gone
-        assert _rows(con, "SELECT count(*) FROM schema_migrations") == [(4,)]
+        assert _rows(con, "SELECT count(*) FROM schema_migrations") == [(N_MIGRATIONS,)]
