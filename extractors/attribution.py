@@ -233,11 +233,20 @@ class Cue:
     passive: bool = False  # "84 deaths claimed by the BLA": speaks only for the figure before
 
 
+def _prefix_cue(tokens: list[str], memory: Memory) -> list[Cue]:
+    """ "Police: 5 shot, 2 dead": a headline's source prefix speaks for the whole line."""
+    colon = tokens.index(":") if ":" in tokens[1:4] else 0
+    if not colon or not all(t[:1].isupper() for t in tokens[:colon]):
+        return []
+    claimant, kind = _resolve(tokens[:colon], memory)
+    return [Cue(colon, claimant, kind)] if kind in ("government", "ngo") else []
+
+
 def find_cues(
     tokens: list[str], words: list[str], phrases: dict[int, tuple[int, str]], memory: Memory
 ) -> list[Cue]:
     """Every attribution in a sentence: reporting verbs with their subject, "according to X"."""
-    cues: list[Cue] = []
+    cues: list[Cue] = _prefix_cue(tokens, memory)
     for i, word in enumerate(words):
         span: list[str] = []
         if i in phrases and phrases[i][1] == "according_to":
@@ -268,7 +277,9 @@ def find_cues(
     return cues
 
 
-def attribute(cues: list[Cue], start: int, end: int, carry: Cue | None) -> Cue | None:
+def attribute(
+    cues: list[Cue], start: int, end: int, carry: Cue | None, words: list[str] | None = None
+) -> Cue | None:
     """The cue that speaks for the figure at tokens [start, end) of its sentence; else `carry`,
     the last speaker of the paragraph."""
     tagged = [c for c in cues if c.passive and 0 <= c.index - end <= 3]
@@ -279,7 +290,14 @@ def attribute(cues: list[Cue], start: int, end: int, carry: Cue | None) -> Cue |
         return before[-1]
     # "..., police said." attributes what came before; "while claiming ..." does not
     after = [c for c in cues if c.index >= end and not (c.participle or c.passive)]
+    if after and words is not None and _new_clause(words[end : after[0].index]):
+        return carry  # "... left four dead, and the sheriff said the man ...": another report
     return after[0] if after else carry
+
+
+def _new_clause(between: list[str]) -> bool:
+    pairs = zip(between, between[1:], strict=False)
+    return any(a in (",", ";") and b in ("and", "but", "while") for a, b in pairs)
 
 
 def learn_document(text: str) -> Memory:

@@ -61,7 +61,7 @@ _NUMBER_HINT = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_GLUED = re.compile(r"[a-z]{3}(?=[A-Z][a-z])|\s+\|\s+")
+_GLUED = re.compile(r"[a-z]{3}(?=[A-Z][a-z]|A\s[a-z])|\s+\|\s+")
 _CAPS_HINT = re.compile(r"[A-Z]{2}[\s,:]+[A-Z0-9]{2}")
 _CAPS_HEADLINE = re.compile(r"\b[A-Z]{2,}(?:[\s,:]+[A-Z0-9]{2,}){2,}[.!]?(\s+)(?=[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
@@ -499,7 +499,7 @@ def _sentence_claims(
             continue
         metric, subject, part = read
         same_class = part and subject == state.total_subject and subject != "people"
-        cue = attribute(cues, mention.start, mention.end, carry)
+        cue = attribute(cues, mention.start, mention.end, carry, words)
         first, last = doc[mention.start], doc[mention.end - 1]
         demographic = same_class or bool(
             vocab.DEMOGRAPHIC_HEADS & set(words[mention.end : mention.end + 3])
