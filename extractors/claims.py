@@ -527,7 +527,7 @@ def _sentence_claims(
             )
         )
     with_claimant = [cue for cue in cues if cue.claimant]
-    return claims, (with_claimant[-1] if with_claimant else carry)
+    return claims, (with_claimant[-1] if with_claimant else None)  # carried one sentence on
 
 
 @dataclass(frozen=True, slots=True)
