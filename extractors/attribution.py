@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from extractors import claim_vocab as vocab
 
@@ -296,7 +297,7 @@ def attribute(
 
 
 def _new_clause(between: list[str]) -> bool:
-    pairs = zip(between, between[1:], strict=False)
+    pairs = pairwise(between)
     return any(a in (",", ";") and b in ("and", "but", "while") for a, b in pairs)
 
 
