@@ -216,7 +216,10 @@ def _mentions(
             i = end
             continue
         head = end + (end < len(words) and words[end] in ("more", "other", "additional"))
-        if words[i] == "one" and (head >= len(words) or words[head] not in vocab.SUBJECT_HEADS):
+        counted = head < len(words) and (
+            words[head] in vocab.SUBJECT_HEADS or words[head] == "fatally"
+        )
+        if words[i] == "one" and not counted:
             i = end  # "one of the ...", "one day": rarely a count
             continue
         first, qualifier = qualifier_spans.get(i, (i, "exact"))
@@ -388,6 +391,8 @@ def _read_figure(
 
     if mention.start > 0 and words[mention.start - 1] == "by":
         return None  # "killed by 2 gunmen": the doers
+    if words[mention.end : mention.end + 1] == ["fatally"]:
+        return "killed", state.subject or "people", part  # "five people were shot, one fatally"
     metric = object_metric(
         words,
         mention.start,

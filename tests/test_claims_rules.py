@@ -221,3 +221,10 @@ def test_a_text_over_the_size_budget_is_read_up_to_it_with_a_reason():
     reading = read_claims(text)
     assert [c.value for c in reading.claims] == [3]
     assert TEXT_OVER_BUDGET in reading.reasons
+
+
+def test_one_fatally_among_the_shot_is_a_death():
+    assert _figures("Six people were shot, one fatally, outside the arena.") == {
+        ("injured", "people", 6),
+        ("killed", "people", 1),
+    }
