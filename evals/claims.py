@@ -141,7 +141,10 @@ def main() -> None:
     for spec in args.sets:
         name, paths = spec.split("=", 1)
         gold, texts = paths.split(":", 1)
-        _report(name, *load(Path(gold), Path(texts)), args.verbose)
+        if Path(gold).is_file():
+            _report(name, *load(Path(gold), Path(texts)), args.verbose)
+        else:
+            print(f"{name}: {gold} is not there, skipped")
     if args.by_source is not None:
         if (args.by_source / "claims.gold.jsonl").is_file():
             only = tuple(s for s in args.only.split(",") if s)
