@@ -72,14 +72,7 @@ _OF_ORG = re.compile(
 )
 
 
-_OF_ORG_HINT = re.compile(r"[a-z],? (?:of|from|with) (?:the )?[A-Z]")
-
-
 def remember_sentence(sentence: str, memory: Memory) -> None:
-    found = _OF_ORG.findall(sentence) if _OF_ORG_HINT.search(sentence) else []
-    for name, org in found:  # "Jane Roe of the State Disaster Agency"
-        if _kind(org) != "other":
-            memory.people[name.split()[-1]] = (name.strip(), org.strip())
     for long_name, short in _ACRONYM.findall(sentence):
         memory.acronyms[short] = _LEADING.sub("", long_name.strip())
         memory.last_org = memory.acronyms[short]
@@ -303,9 +296,13 @@ def _new_clause(between: list[str]) -> bool:
 
 def learn_document(text: str) -> Memory:
     """What a whole text says about names before any sentence is read: acronyms spelled out
-    ("Baloch Liberation Army (BLA)"), even below the headline, and ones only implied."""
+    ("Baloch Liberation Army (BLA)"), even below the headline, and ones only implied; people
+    named with their organisation."""
     memory = Memory()
     for long_name, short in _ACRONYM.findall(text):
         memory.acronyms.setdefault(short, _LEADING.sub("", long_name.strip()))
+    for name, org in _OF_ORG.findall(text):  # "Jane Roe of the State Disaster Agency"
+        if _kind(org) != "other":
+            memory.people.setdefault(name.split()[-1], (name.strip(), org.strip()))
     _infer_acronyms(text, memory)
     return memory

@@ -61,7 +61,7 @@ _NUMBER_HINT = re.compile(
     re.IGNORECASE,
 )
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-_GLUED = re.compile(r"[a-z]{3}(?=[A-Z][a-z]|A\s[a-z])|\s+\|\s+")
+_GLUED = re.compile(r"(?=[A-Z])(?<=[a-z]{3})(?=[A-Z][a-z]|A\s[a-z])|\s+\|\s+")
 _CAPS_HINT = re.compile(r"[A-Z]{2}[\s,:]+[A-Z0-9]{2}")
 _CAPS_HEADLINE = re.compile(r"\b[A-Z]{2,}(?:[\s,:]+[A-Z0-9]{2,}){2,}[.!]?(\s+)(?=[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
@@ -128,9 +128,7 @@ def _sentence_ends(line: str) -> list[tuple[int, int]]:
     """(start, end) of each gap between sentences: full stops, and the seams of a headline
     glued to its body ("...arrestedPolice said", "HEADLINE IN CAPITALS The body", "Title |")."""
     found = [m.span() for m in _SENTENCE_END.finditer(line)]
-    found += [
-        (m.end(), m.end()) if m.group()[0] != " " else m.span() for m in _GLUED.finditer(line)
-    ]
+    found += [m.span() for m in _GLUED.finditer(line)]
     if _CAPS_HINT.search(line):
         found += [m.span(1) for m in _CAPS_HEADLINE.finditer(line)]
     return sorted(found)
