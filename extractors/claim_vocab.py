@@ -132,7 +132,7 @@ citizens nationals killed injured wounded toll suspects suspect arrests arrest i
 """.split(), "people"),
     **dict.fromkeys("""
 vehicles vehicle cars car trucks truck buses bus tankers tanks trains aircraft helicopters
-drones boats ships motorcycles convoys lorries
+drones boats ships motorcycles convoys lorries ambulances
 """.split(), "vehicles"),
     **dict.fromkeys("""
 buildings building properties property offices office banks prisons houses homes home shops
@@ -357,7 +357,8 @@ GOVERNMENT_FIRST = (
 # Nouns after a figure that count happenings, not people ("3 separate shootings").
 EVENT_NOUNS = frozenset("""
 shootings shooting incidents incident attacks explosions blasts bombings operations raids
-cases charges counts rounds shots calls
+cases charges counts rounds shots calls gunshots bombs grenades rockets missiles mortars shells
+devices explosives weapons guns rifles pistols bullets casings
 """.split())
 
 # Location heads that can sit inside a subject ("106 protesters in 21 cities were killed").

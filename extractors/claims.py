@@ -478,7 +478,22 @@ def _figure_subject(
     grouped = after.endswith("s") or then in vocab.METRIC_WORDS or then in ("were", "and")
     if not subject and after.istitle() and grouped and after.lower() not in vocab.NOT_GROUPS:
         return "civilians"  # "40 Palestinians", "130 Fulani": people of a named group
+    if not subject and _unknown_plural(after):
+        return "people"  # "two nuns ... were found slain": a noun the lexicon lacks
     return subject
+
+
+def _unknown_plural(word: str) -> bool:
+    return (
+        word.isalpha()
+        and word.islower()
+        and word.endswith("s")
+        and not word.endswith("ss")
+        and len(word) > 3
+        and word not in vocab.UNIT_NOUNS
+        and word not in vocab.EVENT_NOUNS
+        and word not in vocab.SUBJECT_STOPS
+    )
 
 
 def _sentence_claims(

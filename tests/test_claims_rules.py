@@ -228,3 +228,12 @@ def test_one_fatally_among_the_shot_is_a_death():
         ("injured", "people", 6),
         ("killed", "people", 1),
     }
+
+
+def test_a_person_noun_the_lexicon_lacks_still_counts_people_but_weapons_do_not():
+    assert _figures("Two monks who ran the shelter were found slain on Sunday.") == {
+        ("killed", "people", 2)
+    }
+    assert _figures("Police said 2 grenades went off and 5 people were hurt.") == {
+        ("injured", "people", 5)
+    }
