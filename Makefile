@@ -43,7 +43,8 @@ format: $(VENV)/.installed-dev
 eval: $(VENV)/.installed-dev
 	$(BIN)/python -m evals.claims \
 		seeds=$(SHARED)/seeds/claims.gold.jsonl:$(SHARED)/seeds \
-		extra=tests/fixtures/claims/extra.gold.jsonl:tests/fixtures/claims/texts
+		extra=tests/fixtures/claims/extra.gold.jsonl:tests/fixtures/claims/texts \
+		--by-source $(SHARED)/claims-dev --tolls $(SHARED)/streams/gva-dev $(EVAL_FLAGS)
 	$(BIN)/python -m evals.dedup --articles $(SHARED)/corpora/scrapinghub-aeb/ground-truth.json \
 		--ecb $(SHARED)/corpora/ecbplus/ecbplus_docs_derived.jsonl
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 
 from extractors import claim_vocab as vocab
 
@@ -65,6 +66,12 @@ def _infer_acronyms(text: str, memory: Memory) -> None:
             memory.acronyms[short] = names[short]
 
 
+_OF_ORG = re.compile(
+    r"\b((?:[A-Z][a-z]+\s+){1,3}[A-Z][a-z]+),?\s+(?:of|from|with)\s+(?:the\s+)?"
+    r"((?:[A-Z][\w-]*\s*){1,6})"
+)
+
+
 def remember_sentence(sentence: str, memory: Memory) -> None:
     for long_name, short in _ACRONYM.findall(sentence):
         memory.acronyms[short] = _LEADING.sub("", long_name.strip())
@@ -90,6 +97,8 @@ def _kind_patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 def _kind(name: str, title: str = "") -> str:
     text = f" {name} {title} ".lower()
+    if any(cue in text for cue in vocab.GOVERNMENT_FIRST) and "hospital" not in text:
+        return "government"
     for kind, pattern in _kind_patterns():
         if pattern.search(text):
             return kind
@@ -103,6 +112,8 @@ def _resolve(span: list[str], memory: Memory) -> tuple[str, str]:
     lowered = text.lower()
     if not text or lowered in vocab.GENERIC_SOURCES:
         return "", "unattributed"
+    if lowered in vocab.MEDIA_REPORTS:
+        return "reports", "media"
     last = span[-1].lower()
     if last in ("he", "she") and memory.last_person:
         return memory.last_person[0], _kind(*memory.last_person)
@@ -139,6 +150,10 @@ def _noun_phrase_before(tokens: list[str], verb: int) -> list[str]:
             i = max(j for j in range(max(0, i - 4), i) if tokens[j] == "(") - 1
         else:
             break
+    if i > 0 and tokens[i] == "," and verb == i + 1:
+        commas = [j for j in range(i) if tokens[j] == ","]
+        if len(commas) == 1 and 0 < commas[0] <= 6 and tokens[0][:1].isupper():
+            i = commas[0] - 1  # an appositive between the speaker and the verb
     span: list[str] = []
     while i >= 0 and len(span) < 10 and not _breaks_phrase(tokens[i]):
         span.insert(0, tokens[i])
@@ -189,8 +204,8 @@ def _noun_phrase_after(tokens: list[str], start: int) -> list[str]:
         span.append(word)
     text = " ".join(span)
     text = re.sub(
-        r"^(?:the |a |an )?(?:report|reports|statement|figures|data|account)s?"
-        r" (?:by|from|of|attributed to|released by) ",
+        r"^(?:the |a |an )?(?:\w+ )?(?:report|reports|statement|figures|data|account)s?"
+        r" (?:by|from|of|attributed to|released by|received by|compiled by) ",
         "",
         text,
         flags=re.IGNORECASE,
@@ -212,11 +227,20 @@ class Cue:
     passive: bool = False  # "84 deaths claimed by the BLA": speaks only for the figure before
 
 
+def _prefix_cue(tokens: list[str], memory: Memory) -> list[Cue]:
+    """ "Police: 5 shot, 2 dead": a headline's source prefix speaks for the whole line."""
+    colon = tokens.index(":") if ":" in tokens[1:4] else 0
+    if not colon or not all(t[:1].isupper() for t in tokens[:colon]):
+        return []
+    claimant, kind = _resolve(tokens[:colon], memory)
+    return [Cue(colon, claimant, kind)] if kind in ("government", "ngo") else []
+
+
 def find_cues(
     tokens: list[str], words: list[str], phrases: dict[int, tuple[int, str]], memory: Memory
 ) -> list[Cue]:
     """Every attribution in a sentence: reporting verbs with their subject, "according to X"."""
-    cues = []
+    cues: list[Cue] = _prefix_cue(tokens, memory)
     for i, word in enumerate(words):
         span: list[str] = []
         if i in phrases and phrases[i][1] == "according_to":
@@ -234,6 +258,9 @@ def find_cues(
             span = span[1:]  # "contradicting official figures that report ..."
         if any(ch.isdigit() for w in span for ch in w):
             continue  # "3,248 cases reported": a participle, not a speaker
+        if len(span) == 1 and span[0].lower() in ("it", "he", "she", "they") and cues:
+            cues.append(Cue(i, cues[-1].claimant, cues[-1].kind))  # "X said it had confirmed"
+            continue
         if span:
             claimant, kind = _resolve(span, memory)
             if kind == "other" and word in vocab.WEAK_VERBS:
@@ -244,7 +271,9 @@ def find_cues(
     return cues
 
 
-def attribute(cues: list[Cue], start: int, end: int, carry: Cue | None) -> Cue | None:
+def attribute(
+    cues: list[Cue], start: int, end: int, carry: Cue | None, words: list[str] | None = None
+) -> Cue | None:
     """The cue that speaks for the figure at tokens [start, end) of its sentence; else `carry`,
     the last speaker of the paragraph."""
     tagged = [c for c in cues if c.passive and 0 <= c.index - end <= 3]
@@ -255,14 +284,25 @@ def attribute(cues: list[Cue], start: int, end: int, carry: Cue | None) -> Cue |
         return before[-1]
     # "..., police said." attributes what came before; "while claiming ..." does not
     after = [c for c in cues if c.index >= end and not (c.participle or c.passive)]
+    if after and words is not None and _new_clause(words[end : after[0].index]):
+        return carry  # "... left four dead, and the sheriff said the man ...": another report
     return after[0] if after else carry
+
+
+def _new_clause(between: list[str]) -> bool:
+    pairs = pairwise(between)
+    return any(a in (",", ";") and b in ("and", "but", "while") for a, b in pairs)
 
 
 def learn_document(text: str) -> Memory:
     """What a whole text says about names before any sentence is read: acronyms spelled out
-    ("Baloch Liberation Army (BLA)"), even below the headline, and ones only implied."""
+    ("Baloch Liberation Army (BLA)"), even below the headline, and ones only implied; people
+    named with their organisation."""
     memory = Memory()
     for long_name, short in _ACRONYM.findall(text):
         memory.acronyms.setdefault(short, _LEADING.sub("", long_name.strip()))
+    for name, org in _OF_ORG.findall(text):  # "Jane Roe of the State Disaster Agency"
+        if _kind(org) != "other":
+            memory.people.setdefault(name.split()[-1], (name.strip(), org.strip()))
     _infer_acronyms(text, memory)
     return memory

@@ -29,10 +29,12 @@ QUALIFIERS: dict[tuple[str, ...], str] = {
 METRIC_WORDS: dict[str, str] = {
     **dict.fromkeys("""
 killed kill kills killing dead died die dies deaths death deadly slain lives fatalities perished
-eliminated elimination neutralised neutralized massacred executed toll bodies
+eliminated elimination neutralised neutralized massacred executed toll bodies buried burials
+funerals
 """.split(), "killed"),
     **dict.fromkeys("""
 injured injuring injures injure injuries wounded wounding wounds hurt hospitalised hospitalized
+shot
 """.split(), "injured"),
     **dict.fromkeys("""
 captured capturing captive captives hostage hostages abducted abducting abduction abductions
@@ -66,6 +68,27 @@ METRIC_PHRASES: dict[tuple[str, ...], str] = {
     ("taken", "hostage"): "captured",
     ("death", "toll"): "killed",
     ("lost", "their", "lives"): "killed",
+    ("shot", "dead"): "killed",
+    ("shot", "and", "killed"): "killed",
+    ("fatally", "shot"): "killed",
+    ("fatally", "wounded"): "killed",
+    ("shot", "to", "death"): "killed",
+    ("gunned", "down"): "killed",
+    ("the", "life", "of"): "killed",
+    ("the", "lives", "of"): "killed",
+    # "none": a cue that looks like a metric and is not one
+    ("released", "from"): "none",
+    ("released", "after"): "none",
+    ("treated", "and", "released"): "none",
+    ("exchanged", "fire"): "none",
+    ("exchanged", "gunfire"): "none",
+    ("exchange", "of", "fire"): "none",
+    ("fighting", "for", "their", "lives"): "none",
+    ("fighting", "for", "his", "life"): "none",
+    ("fighting", "for", "her", "life"): "none",
+    ("shots", "fired"): "none",
+    ("shot", "at"): "none",
+    ("in", "the", "shooting"): "none",
 }
 
 # Metric cues that only people can undergo ("taken captive"), never buildings or vehicles.
@@ -94,21 +117,22 @@ civilians civilian women woman children child kids residents villagers labourers
 workers passengers students pilgrims worshippers worshipers boys girls boy girl infants babies
 farmers tourists shoppers bystanders migrants refugees journalists doctors nurses teachers
 protesters protestors demonstrators fishermen miners drivers crew employees staff pilots traders
-vendors engineers foreigners shepherds survivors minors men man
+vendors engineers foreigners shepherds survivors minors men man teens teenagers brothers sons
+daughters adults juveniles relatives neighbors neighbours
 """.split(), "civilians"),
     **dict.fromkeys("""
 militants militant terrorists terrorist insurgents insurgent rebels rebel fighters fighter
 attackers attacker assailants gunmen gunman separatists jihadists bombers bomber extremists
-suspects fidayeen assailant
+fidayeen assailant
 """.split(), "militants"),
     **dict.fromkeys("""
 people persons person individuals others lives deaths dead bodies fatalities casualties victims
 members officials inmates prisoners hostages captives abductions kidnappings disappearances
-citizens nationals killed injured wounded toll
+citizens nationals killed injured wounded toll suspects suspect arrests arrest injuries
 """.split(), "people"),
     **dict.fromkeys("""
 vehicles vehicle cars car trucks truck buses bus tankers tanks trains aircraft helicopters
-drones boats ships motorcycles convoys lorries
+drones boats ships motorcycles convoys lorries ambulances
 """.split(), "vehicles"),
     **dict.fromkeys("""
 buildings building properties property offices office banks prisons houses homes home shops
@@ -117,7 +141,7 @@ hospitals mosques churches temples bridges towers structures premises compounds 
 """.split(), "buildings"),
     **dict.fromkeys("""
 locations location sites places districts cities towns areas villages provinces regions targets
-neighbourhoods neighborhoods points fronts attacks
+neighbourhoods neighborhoods points fronts
 """.split(), "locations"),
 }
 
@@ -157,6 +181,7 @@ after although because before since though unless until when whereas while
 
 # Verbs (and verb-like nouns) that attribute what follows or precedes them.
 REPORTING_VERBS = frozenset("""
+increased increases raised raises revised updated lowered
 acknowledged acknowledges added admitted alleged alleges alleging announced announces
 announcing asserted asserts cited claim claimed claiming claims confirmed confirming
 confirms counted declared disclosed documented estimated estimates highlighted informed
@@ -166,6 +191,7 @@ revealed said say saying says stated states tallied told warned
 
 # Reporting verbs that need a known kind of speaker ("the deadliest day records ...").
 WEAK_VERBS = frozenset("""
+increased increases raised raises revised updated lowered
 counted documented estimated estimates put puts recorded records report reports tallied
 """.split())
 
@@ -202,13 +228,21 @@ separatists statement they
 
 # Sources too vague to name a claimant.
 GENERIC_SOURCES = frozenset((
-    "a report", "media reports", "officials familiar", "report", "reports", "reports said",
-    "sources",
+    "officials familiar", "sources", "other sources", "some sources",
+))
+
+# Reports without a named outlet: the media, as a kind ("local reports", "some reports").
+MEDIA_REPORTS = frozenset((
+    "a report", "media reports", "report", "reports", "reports said", "some reports",
+    "other reports", "local reports", "news reports", "press reports", "local media",
 ))
 
 # claimant kind -> cue words; kinds are tried in this order, the first that matches wins
 KIND_CUES: dict[str, tuple[str, ...]] = {
     "ngo": (
+        "hospital", "medical services", "medical service", "medical center", "medical centre",
+        "health system", "paramedic", "medics",
+        "ambulance", "ems", "emergency medical", "nurse", "activist", "rights group",
         "amnesty", "human rights watch", "red cross", "red crescent", "institute",
         "observatory", "commission", "foundation", "médecins", "msf", "doctors without",
         "save the children", "acled", "rights group", "watchdog", "ngo", "monitor", "unicef",
@@ -241,6 +275,7 @@ KIND_CUES: dict[str, tuple[str, ...]] = {
 
 # Nouns before a number that make it a label, not a count ("Section 144", "Flight 370").
 LABEL_NOUNS = frozenset("""
+age aged ages
 article avenue battalion block bus channel chapter class corps covid covid-19 district
 episode flight g20 g7 gate grade highway house i- interstate level line model no no. number
 page phase platform plot precinct regiment road room route rule season section sector squad
@@ -251,7 +286,7 @@ street unit version vol volume ward
 UNIT_NOUNS = frozenset("""
 % a.m. acres am am. billion bullets centuries century cm crore day days decade decades
 degrees dollars euros feet floors foot gmt hectares hour hours ist kg kilometers kilometres
-km lakh meters metres mile miles million minute minutes mm month months o'clock p.m. per
+km lakh block meters metres mile miles million minute minutes mm month months o'clock p.m. per
 percent pm pm. points pounds rounds rupees second seconds shots storey storeys times tonnes
 tons trillion utc votes week weeks year years yuan
 """.split())
@@ -271,5 +306,69 @@ jun june mar mar. march may nov nov. november oct oct. october sep sep. sept sep
 ABBREVIATIONS = tuple("""
 Mr Mrs Ms Dr St Gen Lt Col Capt Sgt Maj Rev Prof No Jan Feb Mar Apr Aug Sep Sept Oct Nov Dec
 U.S U.N U.K Inc Ltd Co vs Gov Sen
+""".split())
+# fmt: on
+
+# fmt: off
+# Subject heads that are a demographic slice of victims, not a class: a count of them inside a
+# stated total is a part ("including five women and three children").
+DEMOGRAPHIC_HEADS = frozenset("""
+women woman children child kids boys girls boy girl infants babies minors students teenagers
+teens men man juveniles adults journalists foreigners tourists employees staff nationals pilgrims
+worshippers
+""".split())
+
+# Words around a figure that make it a period statistic, not one event's toll.
+PERIOD_CUES = (
+    "this year", "last year", "so far this year", "year to date", "year-to-date", "annual",
+    "annually", "every year", "each year", "per year", "a year", "past year", "previous year",
+    "past twelve months", "past 12 months", "previous twelve months", "previous 12 months",
+    "last twelve months", "last 12 months", "since january", "this decade", "in recent years",
+    "over the years",
+)
+
+# Sentence cues of an earlier or other event cited for comparison.
+OTHER_EVENT_CUES = (
+    "deadliest since", "worst since", "earlier attack", "previous attack", "a similar attack",
+    "in a separate", "last month's", "the last time", "in a similar",
+)
+# fmt: on
+
+# fmt: off
+# Capitalized words after a figure that are not a named group of people ("5 Main Street").
+NOT_GROUPS = frozenset("""
+street st avenue ave road rd boulevard blvd drive lane way court place highway
+monday tuesday wednesday thursday friday saturday sunday
+""".split()) | MONTHS
+# fmt: on
+
+# fmt: off
+# Cues of a government body that other kinds' cue words would claim first ("civil protection
+# agency" is not a news agency, "the National Disaster Mitigation Agency" is not media).
+GOVERNMENT_FIRST = (
+    "civil protection", "disaster", "mitigation", "emergency management", "immigration",
+    "customs", "border protection", "national police", "health ministry", "ministry of",
+    "interior ministry", "fire officials", "fire department", "sheriff", "police",
+    "prosecutor", "coroner", "medical examiner",
+)
+# fmt: on
+
+# fmt: off
+# Nouns after a figure that count happenings, not people ("3 separate shootings").
+EVENT_NOUNS = frozenset("""
+shootings shooting incidents incident attacks explosions blasts bombings operations raids
+cases charges counts rounds shots calls gunshots bombs grenades rockets missiles mortars shells
+devices explosives weapons guns rifles pistols bullets casings
+""".split())
+
+# Location heads that can sit inside a subject ("106 protesters in 21 cities were killed").
+PLACE_HEADS = frozenset("""
+cities towns provinces districts states countries villages locations regions neighborhoods
+neighbourhoods areas
+""".split())
+
+# Auxiliaries between a bare figure and its participle ("as many as 200 have been killed").
+AUXILIARIES = frozenset("""
+have has had been were was are is be being also reportedly
 """.split())
 # fmt: on

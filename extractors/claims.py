@@ -12,7 +12,9 @@ blank English tokenizer and matched with its PhraseMatcher.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 
 import spacy
@@ -29,16 +31,39 @@ from extractors.attribution import (
     learn_document,
     remember_sentence,
 )
+from extractors.claim_budget import (
+    SENTENCE_SPLIT,
+    TEXT_OVER_BUDGET,
+    TIME_OVER_BUDGET,
+    ClaimBudget,
+    windows,
+)
+from extractors.clauses import (
+    continues_parts,
+    figure_scope,
+    forward_metric,
+    in_period,
+    is_aside,
+    is_other_event,
+    is_part,
+    is_verb_form,
+    object_metric,
+    refers_back,
+)
 from extractors.numbers import parse_number
 
-EXTRACTOR_VERSION = "claims-1"
+EXTRACTOR_VERSION = "claims-2"
 
 _NUMBER_HINT = re.compile(
     r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
     r"fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
-    r"seventy|eighty|ninety|hundred|dozen)\b",
+    r"seventy|eighty|ninety|hundred|thousand|million|dozen)\b",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_GLUED = re.compile(r"(?=[A-Z])(?<=[a-z]{3})(?=[A-Z][a-z]|A\s[a-z])|\s+\|\s+")
+_CAPS_HINT = re.compile(r"[A-Z]{2}[\s,:]+[A-Z0-9]{2}")
+_CAPS_HEADLINE = re.compile(r"\b[A-Z]{2,}(?:[\s,:]+[A-Z0-9]{2,}){2,}[.!]?(\s+)(?=[A-Z][a-z])")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
 
 
@@ -55,6 +80,7 @@ class Claim:
     start: int  # character offsets of the figure (qualifier included) in the text
     end: int
     claimant_key: str = ""  # groups spellings: the acronym if the text defines one
+    scope: str = "event"  # event | part | period | other_event (docs/claims.md, "Scope")
 
     def as_json(self) -> dict[str, object]:
         """The stable fields of `wirewatch claims` output."""
@@ -71,6 +97,7 @@ class Claim:
                 "sentence",
                 "start",
                 "end",
+                "scope",
             )
         }
 
@@ -93,8 +120,18 @@ def _nlp() -> tuple[spacy.language.Language, PhraseMatcher, PhraseMatcher]:
     metrics = PhraseMatcher(nlp.vocab, attr="LOWER")
     for phrase, metric in vocab.METRIC_PHRASES.items():
         metrics.add(metric, [nlp.make_doc(" ".join(phrase))])
-    metrics.add("according_to", [nlp.make_doc("according to")])
+    metrics.add("according_to", [nlp.make_doc("according to"), nlp.make_doc("per the")])
     return nlp, qualifiers, metrics
+
+
+def _sentence_ends(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each gap between sentences: full stops, and the seams of a headline
+    glued to its body ("...arrestedPolice said", "HEADLINE IN CAPITALS The body", "Title |")."""
+    found = [m.span() for m in _SENTENCE_END.finditer(line)]
+    found += [m.span() for m in _GLUED.finditer(line)]
+    if _CAPS_HINT.search(line):
+        found += [m.span(1) for m in _CAPS_HEADLINE.finditer(line)]
+    return sorted(found)
 
 
 def split_sentences(text: str) -> list[tuple[int, int, int]]:
@@ -102,12 +139,14 @@ def split_sentences(text: str) -> list[tuple[int, int, int]]:
     found, offset = [], 0
     for paragraph, line in enumerate(text.split("\n")):
         start = offset
-        for match in _SENTENCE_END.finditer(line):
-            before = line[start - offset : match.start()].rsplit(None, 1)[-1:] or [""]
+        for gap_start, gap_end in _sentence_ends(line):
+            if offset + gap_start <= start:
+                continue
+            before = line[start - offset : gap_start].rsplit(None, 1)[-1:] or [""]
             if before[0].rstrip(".") in vocab.ABBREVIATIONS:
                 continue
-            found.append((start, offset + match.start(), paragraph))
-            start = offset + match.end()
+            found.append((start, offset + gap_start, paragraph))
+            start = offset + gap_end
         if line[start - offset :].strip():
             found.append((start, offset + len(line), paragraph))
         offset += len(line) + 1
@@ -134,10 +173,21 @@ def _is_label_or_unit(words: list[str], start: int, end: int, value: int) -> boo
         return True  # "September 11, 2001"
     if after in vocab.UNIT_NOUNS or (after in ("-", "‑", "–") and after2 in vocab.UNIT_NOUNS):
         return True
+    if after in vocab.EVENT_NOUNS or (
+        after not in vocab.SUBJECT_HEADS and after2 in vocab.EVENT_NOUNS
+    ):
+        return True  # "3 separate shootings": happenings, not people
     if after in ("-", "‑", "–") and after2.isdigit() and before in vocab.MONTHS:
         return True
     is_year = 1900 <= value <= 2100 and len(words[start]) == 4
     return is_year and after not in vocab.SUBJECT_HEADS
+
+
+def _is_age(doc: Doc, start: int, end: int) -> bool:
+    """ "Sherrod White, 27,", "Ana Ruiz, 13, and Tom Ruiz, 15, died": a name's age."""
+    if start < 2 or doc[start - 1].text != "," or not doc[start - 2].text[:1].isupper():
+        return False
+    return end >= len(doc) or doc[end].text in (",", ")", "and", ".")
 
 
 def _mentions(
@@ -160,10 +210,14 @@ def _mentions(
             second = parse_number(words, end + 1)
             if second and second[0] > value:
                 high, end = second[0], second[1]
-        if value > 10_000_000 or _is_label_or_unit(words, i, end, value):
+        if value > 10_000_000 or _is_label_or_unit(words, i, end, value) or _is_age(doc, i, end):
             i = end
             continue
-        if words[i] == "one" and (end >= len(words) or words[end] not in vocab.SUBJECT_HEADS):
+        head = end + (end < len(words) and words[end] in ("more", "other", "additional"))
+        counted = head < len(words) and (
+            words[head] in vocab.SUBJECT_HEADS or words[head] == "fatally"
+        )
+        if words[i] == "one" and not counted:
             i = end  # "one of the ...", "one day": rarely a count
             continue
         first, qualifier = qualifier_spans.get(i, (i, "exact"))
@@ -227,7 +281,12 @@ def _subject(words: list[str], mention: _Mention) -> str:
     before = words[max(0, mention.start - 6) : mention.start]
     if "toll" in before:
         return "people"
-    follows = words[mention.end : mention.end + 2]
+    i = mention.end
+    while i < len(words) and i < mention.end + 3 and words[i] in vocab.AUXILIARIES:
+        i += 1
+    follows = (
+        words[mention.end : i + 1] if i > mention.end else words[mention.end : mention.end + 2]
+    )
     return "?" if any(w in vocab.METRIC_WORDS for w in follows) else ""
 
 
@@ -237,7 +296,7 @@ _METRIC_REACH = 20  # tokens: a safety cap; clauses usually end sooner
 def _fits(metric: str, subject: str, word: str = "") -> bool:
     if subject in vocab.THINGS:
         return metric in vocab.THING_METRICS and word not in vocab.PERSON_ONLY_CUES
-    return metric != "destroyed"
+    return metric not in ("destroyed", "attacked")  # attacks on people are told by outcome
 
 
 def _metric_at(words: list[str], i: int, phrases: dict[int, tuple[int, str]]) -> str:
@@ -251,10 +310,13 @@ def _coordinated(words: list[str], mention: _Mention, following: _Mention | None
     if following is None:
         return False
     gap = words[mention.end : following.start]
+    words_ok = ("and", "or", ",")
     return (
-        0 < len(gap) <= 3
-        and gap[-1] in ("and", "or", ",")
-        and all(w in ("and", "or", ",") or w in vocab.SUBJECT_MODIFIERS for w in gap)
+        0 < len(gap) <= 4
+        and gap[-1] in words_ok
+        and all(
+            w in words_ok or w in vocab.SUBJECT_MODIFIERS or w in vocab.SUBJECT_HEADS for w in gap
+        )
     )
 
 
@@ -291,8 +353,151 @@ def _spans(matcher: PhraseMatcher, doc: Doc, by_end: bool) -> dict[int, tuple[in
     return found
 
 
+@dataclass(slots=True)
+class _ListState:
+    """What the figures read so far in a sentence leave for the next one."""
+
+    metric: str = ""  # the last metric found
+    subject: str = ""
+    total_metric: str = ""  # the metric of the last figure that was not a part
+    total_subject: str = ""
+    part: bool = False  # the last figure was a part of a total
+    skip: set[int] = field(default_factory=set)
+
+
+def _read_figure(
+    tokens: list[str],
+    words: list[str],
+    mentions: list[_Mention],
+    n: int,
+    phrases: dict[int, tuple[int, str]],
+    state: _ListState,
+) -> tuple[str, str, bool] | None:
+    """(metric, subject, is a part) of figure n, or None when it is not a claim."""
+    mention = mentions[n]
+    following = mentions[n + 1] if n + 1 < len(mentions) else None
+    subject = _figure_subject(tokens, words, mentions, n, state)
+    part = n > 0 and (
+        is_part(words, mention.start)
+        or is_aside(words, mentions[n - 1].end, mention.start)
+        or (state.part and continues_parts(words, mentions[n - 1].end, mention.start))
+    )
+
+    def metric_at(i: int, subject: str = subject or "people") -> str:
+        metric = _metric_at(words, i, phrases)
+        return metric if metric and _fits(metric, subject, words[i]) else ""
+
+    if mention.start > 0 and words[mention.start - 1] == "by":
+        return None  # "killed by 2 gunmen": the doers
+    if words[mention.end : mention.end + 1] == ["fatally"]:
+        return "killed", state.subject or "people", part  # "five people were shot, one fatally"
+    metric = object_metric(
+        words,
+        mention.start,
+        lambda i: (
+            metric_at(i)
+            if i in phrases
+            or is_verb_form(words[i])
+            or subject in vocab.THINGS
+            or words[i + 1] == "of"  # "the deaths of at least four"
+            else ""
+        ),
+    )
+    if metric and not subject:
+        subject = "people"  # "killing 4", "injuring two"
+    if not subject:
+        return None
+    if not metric and part and state.total_metric:
+        metric = state.total_metric
+    if not metric:
+        metric = _later_metric(words, mentions, n, following, metric_at, state.skip)
+    if metric == "agent":
+        return None
+    if not metric and subject in vocab.THINGS:  # "attacked a station as well as three banks"
+        metric = _metric(words, mention, subject, mentions[n - 1].end if n else 0, 0, phrases)
+    if not metric and state.metric and _fits(state.metric, subject):
+        metric = state.metric  # a list: "33 killed, including 18 civilians, five women"
+    state.metric, state.subject, state.part = metric or state.metric, subject, part
+    if not part:
+        state.total_metric, state.total_subject = metric, subject
+    if not metric or metric == "none":
+        return None
+    if metric == "arrested" and subject == "civilians":
+        subject = "people"  # arrested men, teens, protesters: people
+    return metric, subject, part
+
+
+def _later_metric(
+    words: list[str],
+    mentions: list[_Mention],
+    n: int,
+    following: _Mention | None,
+    metric_at: Callable[[int], str],
+    skip: set[int],
+) -> str:
+    """The verb after the figure, up to the next figure that is not a part of it."""
+    mention = mentions[n]
+    later = [
+        m
+        for k, m in enumerate(mentions[n + 1 :], start=n + 1)
+        if k not in skip
+        if not (is_part(words, m.start) or is_aside(words, mention.end, m.start))
+        and not (
+            words[m.start - 1] in ("in", "across")
+            and words[m.end : m.end + 1]
+            and words[m.end] in vocab.PLACE_HEADS
+        )
+    ]
+    right = later[0].start if later else len(words)
+    if _coordinated(words, mention, following):
+        right = later[1].start if len(later) > 1 else len(words)
+    metric, agent = forward_metric(
+        words, mention.end, right, metric_at, lambda metric, i: bool(metric)
+    )
+    return "agent" if agent else metric
+
+
+def _figure_subject(
+    tokens: list[str], words: list[str], mentions: list[_Mention], n: int, state: _ListState
+) -> str:
+    mention = mentions[n]
+    following = mentions[n + 1] if n + 1 < len(mentions) else None
+    if refers_back(words, mention.end):
+        return state.subject or "people"  # "two of them were arrested"
+    between = words[mention.end : following.start] if following else []
+    if following and between in (["of", "the"], ["of"], ["out", "of", "the"], ["out", "of"]):
+        state.skip.add(n + 1)  # "three of the 4 attackers": the 4 were present, not counted
+        return _subject(words, following)
+    subject = _subject(words, mention)
+    if subject == "?":  # "with dozens injured and 18 taken captive": the list's subject
+        return state.subject or "people"
+    if not subject and n > 0 and words[mention.start - 1] in vocab.REPORTING_VERBS:
+        return state.subject  # "..., other sources claiming 50"
+    after = tokens[mention.end] if mention.end < len(tokens) else ""
+    then = words[mention.end + 1] if mention.end + 1 < len(words) else ""
+    grouped = after.endswith("s") or then in vocab.METRIC_WORDS or then in ("were", "and")
+    if not subject and after.istitle() and grouped and after.lower() not in vocab.NOT_GROUPS:
+        return "civilians"  # "40 Palestinians", "130 Fulani": people of a named group
+    if not subject and _unknown_plural(after):
+        return "people"  # "two nuns ... were found slain": a noun the lexicon lacks
+    return subject
+
+
+def _unknown_plural(word: str) -> bool:
+    return (
+        word.isalpha()
+        and word.islower()
+        and word.endswith("s")
+        and not word.endswith("ss")
+        and len(word) > 3
+        and word not in vocab.UNIT_NOUNS
+        and word not in vocab.EVENT_NOUNS
+        and word not in vocab.SUBJECT_STOPS
+    )
+
+
 def _sentence_claims(
-    text: str, start: int, memory: Memory, carry: Cue | None
+    text: str, start: int, memory: Memory, carry: Cue | None, latest_year: int = 0
 ) -> tuple[list[Claim], Cue | None]:
     nlp, qualifier_matcher, phrase_matcher = _nlp()
     doc = nlp.make_doc(text)
@@ -303,27 +508,26 @@ def _sentence_claims(
     cues = find_cues(tokens, words, phrases, memory)
     mentions = _mentions(doc, words, qualifiers)
     claims: list[Claim] = []
-    previous_metric = ""
-    previous_subject = ""
+    state = _ListState()
     for n, mention in enumerate(mentions):
-        subject = _subject(words, mention)
-        if subject == "?":  # "with dozens injured and 18 taken captive": the list's subject
-            subject = previous_subject or "people"
-        previous_subject = subject or previous_subject
-        left = mentions[n - 1].end if n else 0
-        right = mentions[n + 1].start if n + 1 < len(mentions) else len(words)
-        following = mentions[n + 1] if n + 1 < len(mentions) else None
-        if _coordinated(words, mention, following):
-            left = mention.start  # look only ahead, through the next figure
-            right = mentions[n + 2].start if n + 2 < len(mentions) else len(words)
-        metric = _metric(words, mention, subject, left, right, phrases) if subject else ""
-        if subject and not metric and previous_metric and _fits(previous_metric, subject):
-            metric = previous_metric  # a list: "33 killed, including 18 civilians, five women"
-        previous_metric = metric or previous_metric
-        if not (subject and metric):
+        if n in state.skip:
             continue
-        cue = attribute(cues, mention.start, mention.end, carry)
+        read = _read_figure(tokens, words, mentions, n, phrases, state)
+        if read is None:
+            continue
+        metric, subject, part = read
+        same_class = part and subject == state.total_subject and subject != "people"
+        cue = attribute(cues, mention.start, mention.end, carry, words)
         first, last = doc[mention.start], doc[mention.end - 1]
+        demographic = same_class or bool(
+            vocab.DEMOGRAPHIC_HEADS & set(words[mention.end : mention.end + 3])
+        )
+        scope = figure_scope(
+            demographic,
+            part,
+            in_period(words, mention.start, mention.end),
+            is_other_event(words, latest_year),
+        )
         claims.append(
             Claim(
                 claimant=cue.claimant if cue else "",
@@ -337,26 +541,58 @@ def _sentence_claims(
                 claimant_key=claimant_key(cue.claimant, memory) if cue else "",
                 start=start + first.idx,
                 end=start + last.idx + len(last.text),
+                scope=scope,
             )
         )
     with_claimant = [cue for cue in cues if cue.claimant]
-    return claims, (with_claimant[-1] if with_claimant else carry)
+    return claims, (with_claimant[-1] if with_claimant else None)  # carried one sentence on
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimReading:
+    claims: tuple[Claim, ...]
+    reasons: tuple[str, ...] = ()  # what the budget cut short (extractors/claim_budget.py)
 
 
 def extract_claims(text: str, context: str = "") -> list[Claim]:
     """All attributed figures in `text` (plain text; one paragraph or headline per line).
 
-    `context` (a headline, say) is read only to learn names, such as what an acronym means."""
-    memory, claims = learn_document(f"{context}\n{text}"), []
+    `context` (a headline, say) is read only to learn names, such as what an acronym means.
+    Read within the default budget (see `read_claims`)."""
+    return list(read_claims(text, context).claims)
+
+
+_BUDGET = ClaimBudget()
+
+
+def read_claims(text: str, context: str = "", budget: ClaimBudget = _BUDGET) -> ClaimReading:
+    """`extract_claims` with the reasons why some of the text was not read, if any."""
+    reasons: list[str] = []
+    if len(text) > budget.max_text_chars:
+        text, reasons = text[: budget.max_text_chars], [TEXT_OVER_BUDGET]
+    memory, claims = learn_document(f"{context[:1000]}\n{text}"), list[Claim]()
+    latest_year = max((int(y) for y in _YEAR.findall(text)), default=0)
     carry: Cue | None = None
     paragraph_seen = -1
-    for start, end, paragraph in split_sentences(text):
-        if paragraph != paragraph_seen:
-            carry, paragraph_seen = None, paragraph
-        sentence = text[start:end]
-        remember_sentence(sentence, memory)
-        if not _NUMBER_HINT.search(sentence):
-            continue
-        found, carry = _sentence_claims(sentence, start, memory, carry)
-        claims.extend(found)
-    return claims
+    deadline = time.monotonic() + budget.max_seconds
+    for sentence_start, sentence_end, paragraph in split_sentences(text):
+        if (
+            sentence_end - sentence_start > budget.max_sentence_chars
+            and SENTENCE_SPLIT not in reasons
+        ):
+            reasons.append(SENTENCE_SPLIT)
+        for start, end, _ in windows(
+            text, sentence_start, sentence_end, paragraph, budget.max_sentence_chars
+        ):
+            if time.monotonic() > deadline:
+                reasons.append(TIME_OVER_BUDGET)
+                return ClaimReading(tuple(claims), tuple(reasons))
+            if paragraph != paragraph_seen:
+                carry, paragraph_seen = None, paragraph
+            sentence = text[start:end]
+            remember_sentence(sentence, memory)
+            if not _NUMBER_HINT.search(sentence):
+                continue
+            found, carry = _sentence_claims(sentence, start, memory, carry, latest_year)
+            claims.extend(found)
+    return ClaimReading(tuple(claims), tuple(reasons))

@@ -77,6 +77,7 @@ class ClaimRow:
     sentence: str
     start_offset: int
     end_offset: int
+    scope: str = "event"  # event | part | period | other_event
 
 
 @dataclass(frozen=True, slots=True)

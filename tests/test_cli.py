@@ -111,6 +111,7 @@ def test_claims_prints_one_json_object_per_claim(tmp_path, capsys):
         "sentence": "Officials said at least 33 people were killed.",
         "start": 15,
         "end": 26,
+        "scope": "event",
         "file": str(text),
     }
     assert {(r["file"], r["metric"], r["value"]) for r in rows[1:]} == {(str(html), "arrested", 12)}

@@ -255,6 +255,7 @@ def claim_row(claim: Claim) -> ClaimRow:
         sentence=claim.sentence,
         start_offset=claim.start,
         end_offset=claim.end,
+        scope=claim.scope,
     )
 
 
