@@ -80,16 +80,24 @@ def format_table(table: Table, title: str | None = None, width: int | None = Non
     from rich.table import Table as RichTable
 
     shown = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-    for column in table.columns:
-        shown.add_column(column, overflow="fold")
+    for i, column in enumerate(table.columns):
+        numeric = _is_numeric([row[i] for row in table.rows])
+        shown.add_column(column, overflow="fold", justify="right" if numeric else "left")
     for row in table.rows:
         shown.add_row(*(_cell(v) for v in row))
     # Piped output is not cut to 80 columns: it goes to files and other programs.
     console = Console(width=width or 1000, color_system=None, legacy_windows=False)
     with console.capture() as captured:
         console.print(shown, crop=False)
-    lines = [line.rstrip() for line in captured.get().splitlines()]
-    return "\n".join([*lines, f"({len(table.rows)} rows)"])
+    lines = "\n".join(line.rstrip() for line in captured.get().splitlines()).strip("\n")
+    return f"{lines}\n({len(table.rows)} rows)"
+
+
+def _is_numeric(values: list[Any]) -> bool:
+    present = [v for v in values if v is not None]
+    return bool(present) and all(
+        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in present
+    )
 
 
 def write_table(table: Table, fmt: str = "table", out: IO[str] | None = None) -> None:
