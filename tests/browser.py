@@ -99,14 +99,19 @@ def _drive(port: int, url: str, expression: str, deadline: float) -> PageLoad:
         tools.call("Page.navigate", deadline, url=url)
         tools.wait_for("Page.loadEventFired", deadline)
         value = tools.call("Runtime.evaluate", deadline, expression=expression, returnByValue=True)
-        shot = tools.call("Page.captureScreenshot", deadline, format="png", captureBeyondViewport=True)
+        shot = tools.call(
+            "Page.captureScreenshot", deadline, format="png", captureBeyondViewport=True
+        )
     requests = [
         e["params"]["request"]["url"]
         for e in tools.events
         if e.get("method") == "Network.requestWillBeSent"
     ]
     return PageLoad(
-        _errors(tools.events), requests, value["result"].get("value"), base64.b64decode(shot["data"])
+        _errors(tools.events),
+        requests,
+        value["result"].get("value"),
+        base64.b64decode(shot["data"]),
     )
 
 

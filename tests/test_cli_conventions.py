@@ -160,7 +160,8 @@ def test_an_unreadable_feeds_file_fails_run_in_one_line(bad, tmp_path, capfd, pr
     assert main(["run", "--feeds", str(feeds), "--db", str(tmp_path / "db.duckdb")]) == 2
     out = capfd.readouterr()
     assert "Traceback" not in out.err + out.out
-    assert out.err.count("\n") == 1 and "feeds.yaml" in out.err or "UTF-8" in out.err
+    expected = "feeds.yaml: Is a directory" if bad == "directory" else "input is not UTF-8 text"
+    assert out.err.strip().splitlines()[-1].startswith(f"wirewatch run: {expected}")
 
 
 def test_tables_align_columns_by_display_width():

@@ -13,11 +13,11 @@ from pathlib import Path
 
 from storage.db import connect
 from storage.summary import counts, disputes, figure_timeline, summary
+from wirewatch.chart import write_chart
+from wirewatch.report import event_chart, write_report
 from wirewatch.sample_site.app import NewsSite
 from wirewatch.sample_site.newsroom import LAST_STEP
 from wirewatch.sample_site.server import Reply, Request, SiteServer
-from wirewatch.chart import write_chart
-from wirewatch.report import event_chart, write_report
 from wirewatch.tables import format_table
 
 
