@@ -160,7 +160,7 @@ def test_an_unreadable_feeds_file_fails_run_in_one_line(bad, tmp_path, capfd, pr
     assert main(["run", "--feeds", str(feeds), "--db", str(tmp_path / "db.duckdb")]) == 2
     out = capfd.readouterr()
     assert "Traceback" not in out.err + out.out
-    expected = "feeds.yaml: Is a directory" if bad == "directory" else "input is not UTF-8 text"
+    expected = f"{feeds}: Is a directory" if bad == "directory" else "input is not UTF-8 text"
     assert out.err.strip().splitlines()[-1].startswith(f"wirewatch run: {expected}")
 
 
