@@ -136,9 +136,11 @@ def _chart_end(chart: Chart) -> datetime | None:
 
 
 def _colors(chart: Chart) -> dict[str, Any]:
+    """One color per claimant across every panel: tab10, then tab20's light shades (20)."""
     from matplotlib import colormaps
 
-    palette = colormaps["tab10"].colors
+    light = colormaps["tab20"].colors[1::2]
+    palette = [*colormaps["tab10"].colors, *light]
     keys = sorted({s.claimant_key for s in chart.series})
     return {key: palette[i % len(palette)] for i, key in enumerate(keys)}
 

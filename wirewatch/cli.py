@@ -17,15 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wirewatch import __version__
-from wirewatch.cli_args import METRICS, build_parser
+from wirewatch.cli_args import build_parser
 from wirewatch.exits import ExitCode, UsageError, WorkFailed, describe
 from wirewatch.offline import apply_offline_defaults
 from wirewatch.settings import Settings, open_db
 
 if TYPE_CHECKING:
     import duckdb
-
-__all__ = ["METRICS", "main"]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -87,12 +85,11 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
+    from wirewatch.chart import write_chart
     from wirewatch.report import event_chart
 
     with _read_only(args.db) as con:
         chart = event_chart(con, args.event, args.metric)
-    from wirewatch.chart import write_chart
-
     path = write_chart(chart, Path(args.output))
     print(f"{path}: {len(chart.series)} lines ({chart.title})")
     return ExitCode.OK
