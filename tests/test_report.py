@@ -164,3 +164,14 @@ def test_export_writes_every_table_and_view_as_parquet(demo_db, tmp_path, capsys
     assert written == expected
     assert {"claims", "figure_history", "stories", "events", "article_versions"} <= set(written)
     assert len(capsys.readouterr().out.splitlines()) == len(expected)
+
+
+def test_an_empty_database_gives_a_report_saying_so_and_no_chart(tmp_path, capsys):
+    db = tmp_path / "empty.duckdb"
+    with connect(db):
+        pass
+    report = tmp_path / "report.html"
+    assert main(["report", "--db", str(db), "-o", str(report)]) == 0
+    assert "No events yet" in report.read_text()
+    assert main(["chart", "--db", str(db), "-o", str(tmp_path / "c.png")]) == 2
+    assert "no event has attributed 'killed' figures yet" in capsys.readouterr().err
