@@ -235,3 +235,22 @@ def test_a_closed_pipe_ends_quietly(demo_db):
     done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
     assert done.stdout == "n\n0\n"
     assert done.stderr == "" and done.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "says"),
+    [
+        (["query", "SELECT 1", "--db", "{dir}"], 3, "Is a directory"),
+        (["query", "SELECT 1", "--db", "{junk}"], 3, "not a valid DuckDB database"),
+        (["claims", "{dir}"], 2, "Is a directory"),
+        (["feeds", "import", "{junk}", "--feeds", "{dir}/feeds.yaml"], 2, "not valid OPML"),
+        (["feeds", "import", "{dir}"], 2, "Is a directory"),
+        (["export", "--to", "{junk}", "--db", "{dir}/nope.duckdb"], 3, "does not exist yet"),
+        (["diff", "nope", "1", "--db", "{dir}/nope.duckdb"], 2, "give two versions"),
+    ],
+)
+def test_more_bad_inputs_end_in_one_line(argv, code, says, tmp_path, capsys):
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"\x00\xff not a database, not OPML " * 100)
+    filled = [a.format(dir=tmp_path, junk=junk) for a in argv]
+    assert says in _one_line_error(filled, capsys, code)
