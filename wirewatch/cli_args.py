@@ -10,6 +10,7 @@ import argparse
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from storage.summary import SECTIONS
 from wirewatch.tables import add_format_option
 
 # What claims measure (the `metric` column); tests/test_cli_conventions.py keeps this in step
@@ -17,7 +18,7 @@ from wirewatch.tables import add_format_option
 METRICS = (
     "killed", "injured", "captured", "released", "destroyed", "attacked", "arrested", "missing",
 )  # fmt: skip
-SUMMARY_SECTIONS = ("totals", "outlets", "polls", "errors", "versioned", "stories", "events")
+SUMMARY_SECTIONS = tuple(SECTIONS)
 LAST_SAMPLE_STEP = 4
 
 EXIT_CODES = """exit codes:
