@@ -103,15 +103,16 @@ def event_copies(con: duckdb.DuckDBPyConnection, event_id: str) -> Table:
     )
 
 
+# figure_disputes' side-by-side columns, one per kind of claimant, in the order shown.
+CLAIMANT_KINDS = ("militant_group", "government", "media", "ngo", "other", "unattributed")
+
+
 def event_disputes(con: duckdb.DuckDBPyConnection, event_id: str) -> Table:
-    """figure_disputes for one event, without the columns no claimant kind filled."""
+    """figure_disputes for one event: metric, subject, and the kinds of claimant that spoke."""
     table = query(con, "SELECT * FROM figure_disputes WHERE event_id = ?", [event_id])
-    keep = [
-        i
-        for i, c in enumerate(table.columns)
-        if c not in ("event_id", "n_kinds", "as_of")
-        and any(row[i] is not None for row in table.rows)
-    ]
+    index = {c: i for i, c in enumerate(table.columns)}
+    spoke = [k for k in CLAIMANT_KINDS if k in index and any(r[index[k]] for r in table.rows)]
+    keep = [index["metric"], index["subject"], *(index[k] for k in spoke)]
     return Table([table.columns[i] for i in keep], [tuple(r[i] for i in keep) for r in table.rows])
 
 

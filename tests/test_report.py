@@ -175,3 +175,14 @@ def test_an_empty_database_gives_a_report_saying_so_and_no_chart(tmp_path, capsy
     assert "No events yet" in report.read_text()
     assert main(["chart", "--db", str(db), "-o", str(tmp_path / "c.png")]) == 2
     assert "no event has attributed 'killed' figures yet" in capsys.readouterr().err
+
+
+def test_disputes_show_only_the_kinds_of_claimant_that_spoke(demo_db):
+    from storage.browse import busiest_event, event_disputes
+
+    with connect(demo_db, read_only=True) as con:
+        table = event_disputes(con, busiest_event(con, "killed") or "")
+    assert table.columns[:2] == ["metric", "subject"]
+    assert {"militant_group", "government", "media"} <= set(table.columns[2:])
+    killed_soldiers = next(r for r in table.rows if r[:2] == ("killed", "security_forces"))
+    assert any("more than 200" in str(v) for v in killed_soldiers)  # the BLA's latest claim
