@@ -73,16 +73,22 @@ FROM events ORDER BY first_seen, event_id
 """
 
 
-def summary(con: duckdb.DuckDBPyConnection) -> dict[str, Table]:
-    return {
-        "totals": query(con, TOTALS),
-        "outlets": query(con, OUTLETS),
-        "poll outcomes": query(con, POLL_OUTCOMES),
-        "errors (with reasons)": query(con, ERRORS),
-        "articles with more than one version": query(con, VERSIONED),
-        "stories (wire copies collapsed; n_copies = outlets' articles)": query(con, STORIES),
-        "events (stories about one happening)": query(con, EVENTS),
-    }
+# Sections of `wirewatch summary`: short name -> (title, query).
+SECTIONS: dict[str, tuple[str, str]] = {
+    "totals": ("totals", TOTALS),
+    "outlets": ("outlets", OUTLETS),
+    "polls": ("poll outcomes", POLL_OUTCOMES),
+    "errors": ("errors (with reasons)", ERRORS),
+    "versioned": ("articles with more than one version", VERSIONED),
+    "stories": ("stories (wire copies collapsed; n_copies = outlets' articles)", STORIES),
+    "events": ("events (stories about one happening)", EVENTS),
+}
+
+
+def summary(con: duckdb.DuckDBPyConnection, sections: list[str] | None = None) -> dict[str, Table]:
+    """The named sections (default: all), keyed by their titles."""
+    chosen = sections or list(SECTIONS)
+    return {SECTIONS[name][0]: query(con, SECTIONS[name][1]) for name in chosen}
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

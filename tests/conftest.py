@@ -73,3 +73,30 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=60):
         yield
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> Path:
+    """A database holding the sample site's whole replay (steps 1-4), as `make demo` builds it;
+    built once for the tests that only read it."""
+    import asyncio
+
+    from flows.ingest import ingest
+    from wirewatch.sample_site.newsroom import LAST_STEP
+
+    folder = tmp_path_factory.mktemp("demo")
+    holder: list[NewsSite] = []
+
+    def app(request: Request) -> Reply:
+        return holder[0](request)
+
+    with pytest.MonkeyPatch.context() as patch, SiteServer(app) as server:
+        patch.setenv("WIREWATCH_ALLOW_PRIVATE_ADDRESSES", "true")
+        patch.setenv("WIREWATCH_EXTRACT_WORKERS", "0")
+        holder.append(NewsSite(server.base_url))
+        feeds = folder / "feeds.yaml"
+        feeds.write_text(holder[0].feeds_yaml())
+        for step in range(1, LAST_STEP + 1):
+            holder[0].set_step(step)
+            asyncio.run(ingest(feeds_file=str(feeds), db_path=str(folder / "demo.duckdb")))
+    return folder / "demo.duckdb"

@@ -48,7 +48,7 @@ def test_query_is_read_only_and_prints_a_table(tmp_path, capsys):
 
 
 def test_query_on_a_missing_db_says_so(tmp_path, capsys):
-    assert main(["query", "SELECT 1", "--db", str(tmp_path / "nope.duckdb")]) == 2
+    assert main(["query", "SELECT 1", "--db", str(tmp_path / "nope.duckdb")]) == 3
     assert "does not exist yet" in capsys.readouterr().err
 
 

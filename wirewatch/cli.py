@@ -1,14 +1,24 @@
-"""The `wirewatch` command line."""
+"""The `wirewatch` command line.
+
+Exit codes: 0 done, 1 the work failed, 2 usage (bad argument, setting, input file or query),
+3 database locked or missing (see wirewatch/exits.py). Errors are one line on stderr;
+`wirewatch --debug COMMAND` adds the traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
+import traceback
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wirewatch import __version__
+from wirewatch.cli_args import build_parser
+from wirewatch.exits import ExitCode, UsageError, WorkFailed, describe
 from wirewatch.logs import configure_logging
 from wirewatch.offline import apply_offline_defaults
 from wirewatch.settings import Settings, open_db
@@ -19,10 +29,16 @@ if TYPE_CHECKING:
 
 def cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
+    from wirewatch.quiet import quiet_prefect_failures
 
-    totals = asyncio.run(ingest(feeds_file=args.feeds, db_path=args.db))
+    with quiet_prefect_failures(not args.debug):
+        totals = asyncio.run(ingest(feeds_file=args.feeds, db_path=args.db))
     print(" ".join(f"{k}={v}" for k, v in sorted(totals.items())))
-    return 0
+    polled = totals.get("feeds_polled", 0)
+    answered = totals.get("polls_ok", 0) + totals.get("polls_not_modified", 0)
+    if polled and not answered:
+        raise WorkFailed(f"every feed failed ({polled} polled): `wirewatch summary` says why")
+    return ExitCode.OK
 
 
 def _read_only(db: str | None) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
@@ -31,22 +47,82 @@ def _read_only(db: str | None) -> AbstractContextManager[duckdb.DuckDBPyConnecti
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from storage.summary import query
-    from wirewatch.tables import format_table
+    import duckdb
 
+    from storage.summary import query
+    from wirewatch.tables import write_table
+
+    if not args.sql.strip():
+        raise UsageError("the query is empty: give one SQL statement, e.g. 'SELECT 1'")
     with _read_only(args.db) as con:
-        print(format_table(query(con, args.sql)))
-    return 0
+        try:
+            table = query(con, args.sql)
+        except duckdb.Error as exc:  # the user's SQL: a usage error, not a database fault
+            raise UsageError(f"query failed: {str(exc).splitlines()[0]}") from exc
+    write_table(table, args.format)
+    return ExitCode.OK
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from storage.summary import summary
-    from wirewatch.tables import format_table
+    from wirewatch.tables import write_tables
+
+    if args.format == "csv" and len(args.section or []) != 1:
+        raise UsageError("csv holds one table: choose one with --section")
+    with _read_only(args.db) as con:
+        tables = summary(con, args.section)
+    write_tables(tables, args.format)
+    return ExitCode.OK
+
+
+def cmd_figures(args: argparse.Namespace) -> int:
+    from storage.summary import figure_timeline
+    from wirewatch.tables import write_table
 
     with _read_only(args.db) as con:
-        for title, table in summary(con).items():
-            print(f"\n== {title}\n{format_table(table)}")
-    return 0
+        table = figure_timeline(con, args.event, args.metric, args.all)
+    write_table(table, args.format)
+    return ExitCode.OK
+
+
+def cmd_chart(args: argparse.Namespace) -> int:
+    from wirewatch.chart import write_chart
+    from wirewatch.report import event_chart
+
+    with _read_only(args.db) as con:
+        chart = event_chart(con, args.event, args.metric)
+    path = write_chart(chart, Path(args.output))
+    print(f"{path}: {len(chart.series)} lines ({chart.title})")
+    return ExitCode.OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from wirewatch.report import write_report
+
+    with _read_only(args.db) as con:
+        path = write_report(con, Path(args.output))
+    print(path)
+    return ExitCode.OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from wirewatch.report import article_diff
+
+    if len(args.versions) not in (0, 2):
+        raise UsageError("give two versions to compare (V1 V2), or none for the last change")
+    with _read_only(args.db) as con:
+        sys.stdout.write(article_diff(con, args.article, *args.versions))
+    return ExitCode.OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from wirewatch.export import export_parquet
+
+    with _read_only(args.db) as con:
+        written = export_parquet(con, Path(args.to))
+    for path, rows in written:
+        print(f"{path}\t{rows} rows")
+    return ExitCode.OK
 
 
 def cmd_feeds_import(args: argparse.Namespace) -> int:
@@ -57,18 +133,18 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
     for skipped in result.skipped:
         print(f"wirewatch: skipped {skipped}", file=sys.stderr)
     print(f"added {len(result.specs)} feeds to {feeds_file}")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_feeds_list(args: argparse.Namespace) -> int:
     from storage.summary import Table
     from wirewatch.feedadmin import list_feeds
-    from wirewatch.tables import format_table
+    from wirewatch.tables import write_table
 
     rows = list_feeds(_feeds_settings(args))
     columns = list(rows[0]) if rows else ["feed", "url"]
-    print(format_table(Table(columns, [tuple(row.values()) for row in rows])))
-    return 0
+    write_table(Table(columns, [tuple(row.values()) for row in rows]), args.format)
+    return ExitCode.OK
 
 
 def cmd_feeds_add(args: argparse.Namespace) -> int:
@@ -77,7 +153,7 @@ def cmd_feeds_add(args: argparse.Namespace) -> int:
     settings = _feeds_settings(args)
     spec = add_feed(settings, args.url, args.name, discover=not args.no_discover)
     print(f"added {spec.url}" if spec else f"{args.url} is already in {settings.feeds_file}")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_feeds_remove(args: argparse.Namespace) -> int:
@@ -85,10 +161,9 @@ def cmd_feeds_remove(args: argparse.Namespace) -> int:
 
     settings = _feeds_settings(args)
     if not remove_feed(settings, args.url):
-        print(f"wirewatch: {args.url} is not in {settings.feeds_file}", file=sys.stderr)
-        return 1
+        raise WorkFailed(f"{args.url} is not in {settings.feeds_file}")
     print(f"removed {args.url} (what was stored from it stays in the database)")
-    return 0
+    return ExitCode.OK
 
 
 def _feeds_settings(args: argparse.Namespace) -> Settings:
@@ -132,114 +207,67 @@ def cmd_claims(args: argparse.Namespace) -> int:
     from extractors.claims import extract_claims
 
     for name in args.files:
-        try:
-            text, title = _read_text(name)
-        except OSError as exc:
-            print(f"wirewatch claims: {name}: {exc.strerror}", file=sys.stderr)
-            return 2
+        text, title = _read_text(name)
         for claim in extract_claims(text, context=title):
             print(json.dumps({**claim.as_json(), "file": name}, ensure_ascii=False))
-    return 0
-
-
-def cmd_figures(args: argparse.Namespace) -> int:
-    from storage.summary import figure_timeline
-    from wirewatch.tables import format_table
-
-    with _read_only(args.db) as con:
-        print(format_table(figure_timeline(con, args.event, args.metric, args.all)))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
     from flows.reprocess import reprocess
+    from wirewatch.quiet import quiet_prefect_failures
 
-    totals = asyncio.run(reprocess(db_path=args.db))
+    with quiet_prefect_failures(not args.debug):
+        totals = asyncio.run(reprocess(db_path=args.db))
     print(" ".join(f"{k}={v}" for k, v in sorted(totals.items())))
-    return 0
+    return ExitCode.OK
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wirewatch", description=__doc__)
-    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
-    sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run one ingest cycle now (a Prefect flow run)")
-    run.add_argument("--feeds", help="feeds file (default: settings)")
-    run.add_argument("--db", help="DuckDB file (default: settings)")
-    run.set_defaults(func=cmd_run)
-    serve = sub.add_parser("serve", help="daemon: Prefect server + ingest on a schedule")
-    serve.add_argument("--interval", type=float, help="minutes between cycles")
-    serve.set_defaults(func=cmd_serve)
-    query = sub.add_parser("query", help="run read-only SQL against the DB")
-    query.add_argument("sql")
-    query.add_argument("--db")
-    query.set_defaults(func=cmd_query)
-    claims = sub.add_parser("claims", help="print the claims in text or HTML files (JSON lines)")
-    claims.add_argument("files", nargs="+", help="files to read; - for standard input")
-    claims.set_defaults(func=cmd_claims)
-    figures = sub.add_parser("figures", help="print how each claimed figure changed")
-    figures.add_argument("--event", help="only this event_id")
-    figures.add_argument("--metric", help="only this metric (killed, injured, ...)")
-    figures.add_argument("--all", action="store_true", help="include unattributed figures")
-    figures.add_argument("--db")
-    figures.set_defaults(func=cmd_figures)
-    repro = sub.add_parser("reprocess", help="re-extract claims from every stored version")
-    repro.add_argument("--db")
-    repro.set_defaults(func=cmd_reprocess)
-    summ = sub.add_parser("summary", help="print what the DB holds")
-    summ.add_argument("--db")
-    summ.set_defaults(func=cmd_summary)
-    feeds = sub.add_parser("feeds", help="manage the feeds file").add_subparsers(
-        dest="feeds_command", required=True
-    )
-    imp = feeds.add_parser("import", help="add the feeds of an OPML file")
-    imp.add_argument("opml")
-    imp.add_argument("--feeds", help="feeds file to extend (default: settings)")
-    imp.set_defaults(func=cmd_feeds_import)
-    _add_feeds_commands(feeds)
-    site = sub.add_parser("sample-site", help="serve the bundled sample news site")
-    site.add_argument("--port", type=int, default=8765)
-    site.add_argument("--step", type=int, default=1)
-    site.add_argument("--write-feeds", help="write a feeds file for this site and exit")
-    site.set_defaults(func=cmd_sample_site)
-    demo = sub.add_parser("demo", help="replay the sample site through the pipeline")
-    demo.add_argument("--db", default="data/demo.duckdb")
-    demo.add_argument("--workdir", default="data/demo")
-    demo.set_defaults(func=cmd_demo)
-    return parser
+COMMANDS = {
+    "run": cmd_run,
+    "serve": cmd_serve,
+    "query": cmd_query,
+    "summary": cmd_summary,
+    "figures": cmd_figures,
+    "chart": cmd_chart,
+    "report": cmd_report,
+    "diff": cmd_diff,
+    "export": cmd_export,
+    "claims": cmd_claims,
+    "reprocess": cmd_reprocess,
+    "feeds import": cmd_feeds_import,
+    "feeds list": cmd_feeds_list,
+    "feeds add": cmd_feeds_add,
+    "feeds remove": cmd_feeds_remove,
+    "sample-site": cmd_sample_site,
+    "demo": cmd_demo,
+}
 
 
-def _add_feeds_commands(feeds: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    lst = feeds.add_parser("list", help="the feeds with their health (failures, 304s, next poll)")
-    lst.add_argument("--feeds", help="feeds file (default: settings)")
-    lst.add_argument("--db")
-    lst.set_defaults(func=cmd_feeds_list)
-    add = feeds.add_parser("add", help="add a feed (a page URL: the feed it links to)")
-    add.add_argument("url")
-    add.add_argument("--name", help="display name (default: the URL)")
-    add.add_argument("--no-discover", action="store_true", help="add the URL as it is")
-    add.add_argument("--feeds", help="feeds file (default: settings)")
-    add.set_defaults(func=cmd_feeds_add)
-    rm = feeds.add_parser("remove", help="remove a feed from the feeds file")
-    rm.add_argument("url")
-    rm.add_argument("--feeds", help="feeds file (default: settings)")
-    rm.set_defaults(func=cmd_feeds_remove)
+def _quiet_broken_pipe() -> int:
+    """The reader went away (`wirewatch summary | head -1`): stop without a traceback."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())  # later flushes at exit go nowhere, quietly
+    return ExitCode.OK
 
 
 def main(argv: list[str] | None = None) -> int:
     apply_offline_defaults()
-    args = _parser().parse_args(argv)
-    configure_logging(args.verbose)
-    import duckdb
-
-    from storage.db import StorageError
-    from wirewatch.feedlist import FeedListError
-
+    args = build_parser(COMMANDS, __version__, __doc__).parse_args(argv)
     try:
-        return int(args.func(args))
-    except (StorageError, FeedListError, duckdb.Error) as exc:
-        print(f"wirewatch: {exc}", file=sys.stderr)
-        return 2
+        Settings()  # a bad WIREWATCH_* value is one clear line before anything starts
+        configure_logging(args.verbose)
+        code = int(args.func(args))
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return _quiet_broken_pipe()
+    except Exception as exc:  # the command line's edge: every failure becomes one line
+        code, message = describe(exc)
+        if args.debug:
+            traceback.print_exc()
+        print(f"wirewatch {args.command}: {message}", file=sys.stderr)
+        return int(code)
 
 
 if __name__ == "__main__":

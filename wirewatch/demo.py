@@ -1,8 +1,8 @@
 """`wirewatch demo` (what `make demo` runs): replay the sample site through the real pipeline.
 
 Starts the sample news site on 127.0.0.1, runs the ingest flow once per replay step, runs the
-last step again to show that a re-run adds nothing, stops the site and prints a summary read
-back from DuckDB.
+last step again to show that a re-run adds nothing, stops the site, prints a summary read
+back from DuckDB, and ends by writing the figure chart and the HTML report and printing where.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from pathlib import Path
 
 from storage.db import connect
 from storage.summary import counts, disputes, figure_timeline, summary
+from wirewatch.chart import write_chart
+from wirewatch.report import event_chart, write_report
 from wirewatch.sample_site.app import NewsSite
 from wirewatch.sample_site.newsroom import LAST_STEP
 from wirewatch.sample_site.server import Reply, Request, SiteServer
@@ -59,4 +61,8 @@ def run_demo(db: Path, workdir: Path) -> int:
         print(format_table(disputes(con)))
         print("\n== who claimed how many were killed, as the story unfolded (figure_history)")
         print(format_table(figure_timeline(con, metric="killed")))
+        chart = write_chart(event_chart(con, None, "killed"), workdir / "chart.png")
+        report = write_report(con, workdir / "report.html")
+    print(f"\nchart of the figures over time: {chart.resolve()}")
+    print(f"report (one HTML file, opens offline): {report.resolve()}")
     return 0

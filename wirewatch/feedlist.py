@@ -89,6 +89,8 @@ def parse_opml(content: bytes, base_url: str = "") -> OpmlFeeds:
     result = listparser.parse(content)
     if result.get("bozo") and not result.feeds:
         raise FeedListError(f"not valid OPML: {result.get('bozo_exception')}")
+    if not result.get("version") and not result.feeds:
+        raise FeedListError("not valid OPML: no <opml> document found")
     specs, skipped = [], []
     for feed in result.feeds:
         title = str(feed.get("title") or feed.get("url") or "")

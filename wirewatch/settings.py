@@ -50,7 +50,9 @@ class Settings(BaseSettings):
     db_lock_retries: int = Field(20, ge=0, description="Retries when the DB file is locked.")
     db_lock_wait_s: float = Field(0.25, gt=0, description="Wait between lock retries.")
 
-    prefect_port: int = Field(4200, description="Port of the Prefect server `serve` starts.")
+    prefect_port: int = Field(
+        4200, ge=1, le=65535, description="Port of the Prefect server `serve` starts."
+    )
 
     # issue 10: running as a service (see wirewatch/politeness.py, wirewatch/health.py)
     log_level: str = Field("INFO", description="Log level of wirewatch and its flow runs.")

@@ -1,11 +1,63 @@
-"""Plain-text tables for the terminal."""
+"""Tables out: rich tables for people, JSON / JSON lines / CSV for programs.
+
+`write_table(table, fmt)` is the one helper every listing command uses (`query`, `figures`,
+`summary`, `feeds list`), and `add_format_option(parser)` gives a command its `--format`.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
+import argparse
+import base64
+import csv
+import json
+import sys
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import IO, Any
 
 from storage.summary import Table
+
+FORMATS = ("table", "json", "jsonl", "csv")
+
+
+def add_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="output format (default: table; json is one array, jsonl one object a line)",
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def records(table: Table) -> list[dict[str, Any]]:
+    """Rows as JSON-ready objects keyed by column name."""
+    return [
+        {c: _jsonable(v) for c, v in zip(table.columns, row, strict=True)} for row in table.rows
+    ]
+
+
+def _csv_cell(value: Any) -> Any:
+    plain = _jsonable(value)
+    if isinstance(plain, list | dict):
+        return json.dumps(plain, ensure_ascii=False)
+    return "" if plain is None else plain
 
 
 def _cell(value: Any) -> str:
@@ -15,14 +67,85 @@ def _cell(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, float):
         return f"{value:.1f}"
+    if isinstance(value, list | tuple):
+        return ", ".join(_cell(v) for v in value)
     text = str(value).replace("\n", " ")
     return text if len(text) <= 70 else text[:67] + "..."
 
 
-def format_table(table: Table) -> str:
-    cells = [[_cell(v) for v in row] for row in table.rows]
-    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(table.columns)]
-    line = "  ".join(c.ljust(w) for c, w in zip(table.columns, widths, strict=True))
-    rule = "  ".join("-" * w for w in widths)
-    body = ["  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)) for r in cells]
-    return "\n".join([line, rule, *body, f"({len(cells)} rows)"])
+def format_table(table: Table, title: str | None = None, width: int | None = None) -> str:
+    """A table as text, columns sized by display width (wide CJK characters count double)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table as RichTable
+
+    shown = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
+    for i, column in enumerate(table.columns):
+        numeric = _is_numeric([row[i] for row in table.rows])
+        shown.add_column(column, overflow="fold", justify="right" if numeric else "left")
+    for row in table.rows:
+        shown.add_row(*(_cell(v) for v in row))
+    # Piped output is not cut to 80 columns: it goes to files and other programs.
+    console = Console(width=width or 1000, color_system=None, legacy_windows=False)
+    with console.capture() as captured:
+        console.print(shown, crop=False)
+    lines = "\n".join(line.rstrip() for line in captured.get().splitlines()).strip("\n")
+    return f"{lines}\n({len(table.rows)} rows)"
+
+
+def _is_numeric(values: list[Any]) -> bool:
+    present = [v for v in values if v is not None]
+    return bool(present) and all(
+        isinstance(v, int | float | Decimal) and not isinstance(v, bool) for v in present
+    )
+
+
+def write_table(table: Table, fmt: str = "table", out: IO[str] | None = None) -> None:
+    """Write one table to `out` (default stdout) in one of FORMATS."""
+    out = out or sys.stdout
+    if fmt == "table":
+        out.write(format_table(table, width=_terminal_width(out)) + "\n")
+    elif fmt == "json":
+        json.dump(records(table), out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    elif fmt == "jsonl":
+        for record in records(table):
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(table.columns)
+        writer.writerows([_csv_cell(v) for v in row] for row in table.rows)
+    else:
+        raise ValueError(f"unknown format {fmt!r}; one of {', '.join(FORMATS)}")
+
+
+def write_tables(
+    tables: Mapping[str, Table], fmt: str = "table", out: IO[str] | None = None
+) -> None:
+    """Several named tables: sections of text, one JSON object, or rows tagged with `table`."""
+    out = out or sys.stdout
+    if fmt == "table":
+        for title, table in tables.items():
+            out.write(f"\n== {title}\n")
+            write_table(table, fmt, out)
+    elif fmt == "json":
+        json.dump({k: records(t) for k, t in tables.items()}, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    elif fmt == "jsonl":
+        for title, table in tables.items():
+            for record in records(table):
+                out.write(json.dumps({"table": title, **record}, ensure_ascii=False) + "\n")
+    elif len(tables) == 1:
+        write_table(next(iter(tables.values())), fmt, out)
+    else:
+        raise ValueError("csv holds one table: choose one with --section")
+
+
+def _terminal_width(out: IO[str]) -> int | None:
+    """The terminal's width when writing to one; None (no limit) for pipes and files."""
+    import os
+
+    try:
+        return os.get_terminal_size(out.fileno()).columns if out.isatty() else None
+    except (AttributeError, OSError, ValueError):  # captured streams have no real descriptor
+        return None
