@@ -47,6 +47,8 @@ class PollRow:
     duration_ms: float
     etag: str  # validators the response carried ('' when none)
     last_modified: str
+    entries_skipped: int = 0  # entries found but not kept (migration 0008)
+    skipped_reasons: str = "{}"  # JSON {reason: count}
 
 
 @dataclass(frozen=True, slots=True)
