@@ -7,42 +7,22 @@ import socket
 import subprocess
 import sys
 import threading
-import time
-from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.faultsite import PAGE, rss
+from tests.processes import children_token, wait_for
 from wirewatch.orphans import TOKEN_VAR, marked_processes
 from wirewatch.sample_site.server import Reply, Request, SiteServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def _wait_for(predicate, timeout_s, step_s=0.2):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(step_s)  # polling a condition with a deadline
-    return False
-
-
 def _token(pid):
-    """The token the children of `pid` carry (its own /proc environ predates setting it)."""
-    prefix = f"{TOKEN_VAR}=".encode()
-    for entry in Path("/proc").iterdir():
-        try:
-            status = (entry / "status").read_text()
-            environ = (entry / "environ").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if f"\nPPid:\t{pid}\n" in status:
-            found = [v[len(prefix) :].decode() for v in environ if v.startswith(prefix)]
-            if found:
-                return found[0]
-    raise AssertionError(f"no child of {pid} carries {TOKEN_VAR}")
+    token = children_token(pid)
+    assert token, f"no child of {pid} carries {TOKEN_VAR}"
+    return token
 
 
 def _free_port():
@@ -95,7 +75,7 @@ def test_a_killed_run_leaves_no_process_and_a_rerun_works_at_once(stalling):
     finally:
         run.kill()  # SIGKILL to the run alone
         run.wait()
-    assert _wait_for(lambda: not marked_processes(token), 30), marked_processes(token)
+    assert wait_for(lambda: not marked_processes(token), 30), marked_processes(token)
     app.release.set()
     rerun = subprocess.run(
         [sys.executable, "-m", "wirewatch.cli", "run"], env=env, capture_output=True, timeout=240
@@ -118,14 +98,14 @@ def test_a_killed_serve_leaves_no_process_and_restarts_on_the_same_port(stalling
 
     serve = subprocess.Popen([sys.executable, "-m", "wirewatch.cli", "serve"], env=env)
     try:
-        assert _wait_for(healthy, 120, 0.5), "the Prefect server never came up"
+        assert wait_for(healthy, 120, 0.5), "the Prefect server never came up"
         token = _token(serve.pid)
         assert len(marked_processes(token)) >= 2  # the Prefect server and the ingest runner
     finally:
         serve.kill()
         serve.wait()
-    assert _wait_for(lambda: not marked_processes(token), 30), marked_processes(token)
-    assert _wait_for(lambda: not healthy(), 10)  # port 4200's stand-in is free again
+    assert wait_for(lambda: not marked_processes(token), 30), marked_processes(token)
+    assert wait_for(lambda: not healthy(), 10)  # port 4200's stand-in is free again
     again = subprocess.Popen(
         [sys.executable, "-m", "wirewatch.cli", "serve"],
         env=env,
@@ -134,7 +114,7 @@ def test_a_killed_serve_leaves_no_process_and_restarts_on_the_same_port(stalling
         text=True,
     )
     try:
-        assert _wait_for(healthy, 120, 0.5), "serve could not start again after the kill"
+        assert wait_for(healthy, 120, 0.5), "serve could not start again after the kill"
         assert again.poll() is None
     finally:
         again.send_signal(signal.SIGTERM)
