@@ -112,7 +112,7 @@ def parse_feed(content: bytes, base_url: str = "", content_type: str = "") -> Pa
     broken = parsed.bozo and not isinstance(parsed.get("bozo_exception"), _BENIGN)
     if broken and not entries:
         raise FeedParseError("malformed_xml", str(parsed.get("bozo_exception", ""))[:200])
-    if not version and not entries:
+    if not version and not found:  # entries found but all skipped still make a feed (counted)
         raise FeedParseError("not_a_feed")
     recovered = type(parsed.bozo_exception).__name__ if broken else ""
     return ParsedFeed(str(parsed.feed.get("title") or ""), entries, recovered, skipped)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -35,6 +36,11 @@ class RunInProgress(StorageError):
 
 
 _LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+#: One open or close at a time per process: batches are pipelined, so a poll and a write can
+#: open the same file from two threads at once, and DuckDB's Python client once answered a write
+#: made right then with "Table Function with name python_arrow_scan does not exist" (seen once
+#: in 20 kill trials under load); the open costs 15-25 ms, so serializing it costs nothing.
+_OPENING = threading.Lock()
 #: A read-only connection may read the database file and nothing else, and cannot undo that.
 _READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
 
@@ -62,7 +68,8 @@ def _open(path: Path, read_only: bool, retries: int, wait_s: float) -> duckdb.Du
     started = time.monotonic()
     for attempt in range(retries + 1):
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config)
+            with _OPENING:
+                return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if not any(marker in str(exc) for marker in _LOCK_MARKERS):
                 raise
@@ -114,7 +121,8 @@ def connect(
             apply_migrations(con)
         yield con
     finally:
-        con.close()
+        with _OPENING:
+            con.close()
 
 
 def _migrations() -> list[tuple[int, str, str]]:

@@ -104,3 +104,12 @@ def test_dates_that_overflow_in_utc_are_none():
     (late_entry,) = parse_feed(late, "http://example.com/rss").entries
     (early_entry,) = parse_feed(early, "http://example.com/atom").entries
     assert (late_entry.published_at, early_entry.updated_at) == (None, None)
+
+
+@pytest.mark.parametrize("name", ["rss_2.0_bbc", "atom_example_reddit"])
+def test_the_feed_rs_check_passes_on_the_fixtures_kept_here(name):
+    from evals.feeds import check_fixture
+
+    result = check_fixture(FIXTURES / f"{name}.xml", FIXTURES / f"{name}.serde.json")
+    assert result.ok, result
+    assert result.kept == result.expected_linked > 0
