@@ -63,3 +63,12 @@ def test_a_page_that_breaks_extraction_is_an_internal_error_and_the_others_go_on
     rows = {f.url.rsplit("/", 1)[1]: (f.outcome, f.reason) for f in batch.fetches}
     assert rows == {"bad.html": ("internal_error", "MemoryError"), "good.html": ("ok", "ok")}
     assert len(batch.pages) == 1
+
+
+def test_an_empty_feeds_file_is_an_empty_run(tmp_path, prefect_harness):
+    from flows.ingest import ingest
+
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text("")
+    totals = asyncio.run(ingest(feeds_file=str(feeds), db_path=str(tmp_path / "db.duckdb")))
+    assert totals == {}
