@@ -100,7 +100,8 @@ def test_a_killed_serve_leaves_no_process_and_restarts_on_the_same_port(stalling
     try:
         assert wait_for(healthy, 120, 0.5), "the Prefect server never came up"
         token = _token(serve.pid)
-        assert len(marked_processes(token)) >= 2  # the Prefect server and the ingest runner
+        # the Prefect server, then the ingest runner once the server is healthy
+        assert wait_for(lambda: len(marked_processes(token)) >= 2, 60), marked_processes(token)
     finally:
         serve.kill()
         serve.wait()
