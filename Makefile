@@ -11,7 +11,7 @@ export PREFECT_UI_ENABLED := false
 export PREFECT_HOME := $(CURDIR)/.prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 60
 
-.PHONY: demo test lint format eval bench clean browser
+.PHONY: demo test test-slow lint format eval bench clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,11 @@ demo: $(VENV)/.installed
 	$(BIN)/wirewatch demo
 
 test: $(VENV)/.installed-dev lint browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# Kills at 20 points, processes left after kills, a 60 s reader during a cycle (~20-30 min).
+test-slow: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -q -m slow
 
 # The HTML report's tests drive a real headless Chromium from Debian's packages; CI runs
 # `make test` as root on a fresh machine, so install it then. Elsewhere those tests are skipped.
@@ -53,6 +57,8 @@ eval: $(VENV)/.installed-dev
 		seeds=$(SHARED)/seeds/claims.gold.jsonl:$(SHARED)/seeds \
 		extra=tests/fixtures/claims/extra.gold.jsonl:tests/fixtures/claims/texts \
 		--by-source $(SHARED)/claims-dev --tolls $(SHARED)/streams/gva-dev $(EVAL_FLAGS)
+	$(BIN)/python -m evals.feeds --fixtures $(SHARED)/corpora/feed-rs-fixtures/fixture \
+		--feedparser-tests $(SHARED)/corpora/feedparser-tests/tests
 	$(BIN)/python -m evals.dedup --articles $(SHARED)/corpora/scrapinghub-aeb/ground-truth.json \
 		--ecb $(SHARED)/corpora/ecbplus/ecbplus_docs_derived.jsonl
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import calendar
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
@@ -48,18 +50,44 @@ class ParsedFeed:
     title: str
     entries: tuple[FeedEntry, ...]
     recovered_error: str  # set when feedparser repaired broken XML and still found entries
+    #: entries found but not kept, counted by fixed reason: no_link | unsupported_link
+    skipped: tuple[tuple[str, int], ...] = ()
 
 
 def _to_datetime(parsed: time.struct_time | None) -> datetime | None:
+    """UTC from feedparser's struct; None when it falls outside what datetime can hold
+    (9999-12-31T23:59:59-12:00 is year 10000 in UTC)."""
     if parsed is None:
         return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
-
-
-def _entry(raw: Any) -> FeedEntry | None:
-    link = raw.get("link") or ""
-    if not link.startswith(("http://", "https://")):
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    except (OverflowError, ValueError, OSError):
         return None
+
+
+def _link(raw: Any, base_url: str) -> tuple[str, str]:
+    """(absolute link, '') or ('', reason). Relative links resolve against the feed's URL;
+    an RSS guid that is a permalink stands in for a missing link."""
+    link = str(raw.get("link") or "").strip()
+    guid = str(raw.get("id") or "")
+    if not link and dict.get(raw, "guidislink") and guid.startswith(("http://", "https://")):
+        link = guid
+    if not link:
+        return "", "no_link"
+    try:
+        link = urljoin(base_url, link)
+    except ValueError:
+        return "", "unsupported_link"
+    if not link.startswith(("http://", "https://")) or not urlsplit(link).hostname:
+        return "", "unsupported_link"
+    return link, ""
+
+
+def _entry(raw: Any, base_url: str) -> FeedEntry | str:
+    """The entry, or the fixed reason it is skipped."""
+    link, reason = _link(raw, base_url)
+    if reason:
+        return reason
     url = canonicalize_url(link)
     return FeedEntry(
         key=str(raw.get("id") or url),
@@ -77,12 +105,14 @@ def parse_feed(content: bytes, base_url: str = "", content_type: str = "") -> Pa
     if content_type:
         headers["content-type"] = content_type
     parsed = feedparser.parse(content, response_headers=headers)
-    entries = tuple(e for e in (_entry(raw) for raw in parsed.entries) if e is not None)
+    found = [_entry(raw, base_url) for raw in parsed.entries]
+    entries = tuple(e for e in found if isinstance(e, FeedEntry))
+    skipped = tuple(sorted(Counter(r for r in found if isinstance(r, str)).items()))
     version = parsed.get("version") or ""
     broken = parsed.bozo and not isinstance(parsed.get("bozo_exception"), _BENIGN)
     if broken and not entries:
         raise FeedParseError("malformed_xml", str(parsed.get("bozo_exception", ""))[:200])
-    if not version and not entries:
+    if not version and not found:  # entries found but all skipped still make a feed (counted)
         raise FeedParseError("not_a_feed")
     recovered = type(parsed.bozo_exception).__name__ if broken else ""
-    return ParsedFeed(str(parsed.feed.get("title") or ""), entries, recovered)
+    return ParsedFeed(str(parsed.feed.get("title") or ""), entries, recovered, skipped)

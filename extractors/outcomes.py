@@ -19,6 +19,12 @@ class Outcome(StrEnum):
     BLOCKED = "blocked"
     NOT_HTML = "not_html"
     EXTRACT_FAILED = "extract_failed"
+    #: The body is not what its Content-Encoding says (reasons: content_encoding_invalid,
+    #: content_encoding_unsupported, content_encoding_too_deep).
+    DECODE_ERROR = "decode_error"
+    #: A bug met one input: reason is the exception's class name, the traceback is logged,
+    #: and the rest of the cycle goes on (see `wirewatch.isolation`).
+    INTERNAL_ERROR = "internal_error"
 
 
 #: Outcomes that are not failures.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that track the reader rather than name the page.
 _TRACKING_PREFIXES = ("utm_", "mc_", "pk_", "hsa_", "_hs", "vero_")
@@ -49,14 +49,22 @@ def canonicalize_url(url: str) -> str:
     sort the remaining query parameters. Two links to the same page give the same string."""
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
-    host = (parts.hostname or "").lower()
-    port = parts.port
-    netloc = host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     query = sorted(
         (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)
     )
     path = parts.path or "/"
-    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+    return urlunsplit((scheme, _netloc(parts, scheme), path, urlencode(query), ""))
+
+
+def _netloc(parts: SplitResult, scheme: str) -> str:
+    host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal keeps its brackets, or the URL means something else
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # out of range or not a number: keep it as written, fetching says why
+        return parts.netloc.rpartition("@")[2].lower()
+    return host if port in (None, _DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
 
 
 def url_id(canonical_url: str) -> str:

@@ -31,6 +31,7 @@ from extractors.process import warm_up
 from extractors.urls import url_id
 from storage import health as health_reads
 from storage import records
+from storage.db import DatabaseLocked, run_lock
 from wirewatch import cycle, health, notify
 from wirewatch.feedlist import load_feeds
 from wirewatch.grouping import Grouping
@@ -88,12 +89,18 @@ def store(
     settings: Settings,
     run_id: str,
     grouping: Grouping,
-) -> records.BatchResult:
+) -> records.BatchResult | None:
+    """Write one batch; None when readers held the file past `db_write_wait_s` (the batch is
+    left to the next cycle, which finds its entries still new)."""
     batch = cycle.assemble_batch(polled, done, run_id)
-    with open_db(settings) as con:
-        result = records.write_batch(con, batch, group=grouping)
-        health.schedule_polls(con, batch.polls, settings)  # lost with a crash here: polled again
-        return result
+    try:
+        with open_db(settings) as con:
+            result = records.write_batch(con, batch, group=grouping)
+            health.schedule_polls(con, batch.polls, settings)  # lost with a crash: polled again
+            return result
+    except DatabaseLocked as exc:
+        get_run_logger().warning("batch deferred to the next cycle: %s", exc)
+        return None
 
 
 @task(cache_policy=NO_CACHE)
@@ -132,8 +139,11 @@ def _tally(
     totals: Counter[str],
     polled: list[cycle.Polled],
     done: list[cycle.Done],
-    result: records.BatchResult,
+    result: records.BatchResult | None,
 ) -> None:
+    if result is None:
+        totals["batches_deferred"] += 1
+        return
     totals["feeds_polled"] += len(polled)
     totals.update(f"polls_{p.poll.outcome}" for p in polled)
     totals["entries_new"] += sum(p.poll.entries_new for p in polled)
@@ -161,6 +171,8 @@ async def _run_batches(
     """Keep the extraction workers busy across batch boundaries: batch k+1 is polled and
     fetched while batch k is still extracting, and batch k is written (one writer at a time,
     in order) while batch k+1 is processed."""
+    if not chunks:  # an empty feeds file: nothing to poll
+        return
     ahead: deque[asyncio.Task[tuple[list[cycle.Polled], list[cycle.Done]]]] = deque()
     writing: tuple[list[cycle.Polled], list[cycle.Done], PrefectFuture[Any]] | None = None
     for index in range(len(chunks) + 1):
@@ -190,6 +202,13 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
     settings = Settings(**{k: v for k, v in overrides.items() if v})
     run_id = flow_run.get_id() or str(uuid.uuid4())
     started = datetime.now(UTC)
+    with run_lock(settings.db_path):  # one run at a time: a second one exits with a message
+        totals = await _cycle(settings, run_id)
+        await report(settings, run_id, started, dict(totals))
+    return dict(totals)
+
+
+async def _cycle(settings: Settings, run_id: str) -> Counter[str]:
     feed_ids = sync_feed_list(settings)
     grouping = load_grouping(settings)
     totals: Counter[str] = Counter()
@@ -197,5 +216,4 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
         size = settings.feed_batch_size
         chunks = [feed_ids[i : i + size] for i in range(0, len(feed_ids), size)]
         await _run_batches(chunks, settings, run_id, pool, totals, grouping)
-    await report(settings, run_id, started, dict(totals))
-    return dict(totals)
+    return totals

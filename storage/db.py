@@ -2,11 +2,17 @@
 
 DuckDB lets one process hold the file for writing and then nobody else can open it, not even
 read-only. So connections are opened per batch and closed at once; when the file is locked,
-we retry for a while and then fail with `DatabaseLocked`, which says who to wait for.
+we retry for a while and then fail with `DatabaseLocked`, which names the process holding it.
+Read-only connections cannot touch any other file (no COPY TO, no read_csv, no ATTACH).
+One ingest run at a time: `run_lock` holds an flock on a file beside the database.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import re
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,26 +28,82 @@ class StorageError(Exception):
 
 
 class DatabaseLocked(StorageError):
-    """Another process (an ingest run) holds the DuckDB file."""
+    """Another process (a writer or a reader) holds the DuckDB file; the message says which."""
+
+
+class RunInProgress(StorageError):
+    """Another ingest run holds the run lock of this database."""
 
 
 _LOCK_MARKERS = ("Could not set lock", "Conflicting lock")
+#: One open or close at a time per process: batches are pipelined, so a poll and a write can
+#: open the same file from two threads at once, and DuckDB's Python client once answered a write
+#: made right then with "Table Function with name python_arrow_scan does not exist" (seen once
+#: in 20 kill trials under load); the open costs 15-25 ms, so serializing it costs nothing.
+_OPENING = threading.Lock()
+#: A read-only connection may read the database file and nothing else, and cannot undo that.
+_READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True}
+
+
+def describe_process(pid: int) -> str:
+    """'PID 123 (wirewatch query ...)', or just 'PID 123' when its command line is unreadable."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            words = handle.read().split(b"\0")
+    except OSError:
+        return f"PID {pid}"
+    command = " ".join(w.decode(errors="replace") for w in words if w)[:120]
+    return f"PID {pid} ({command})" if command else f"PID {pid}"
+
+
+def _holder(message: str) -> str:
+    found = re.search(r"PID (\d+)", message)
+    return describe_process(int(found.group(1))) if found else "another process"
 
 
 def _open(path: Path, read_only: bool, retries: int, wait_s: float) -> duckdb.DuckDBPyConnection:
+    config: dict[str, str | bool | int | float | list[str]] = (
+        dict(_READ_ONLY_CONFIG) if read_only else {}
+    )
+    started = time.monotonic()
     for attempt in range(retries + 1):
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            with _OPENING:
+                return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if not any(marker in str(exc) for marker in _LOCK_MARKERS):
                 raise
             if attempt == retries:
                 raise DatabaseLocked(
-                    f"{path} is locked by another process (an ingest run is writing); "
-                    f"gave up after {retries + 1} tries, try again in a moment"
+                    f"{path} is held by {_holder(str(exc))}; gave up after "
+                    f"{time.monotonic() - started:.0f} s ({retries + 1} tries)"
                 ) from exc
             time.sleep(wait_s)
     raise AssertionError("unreachable")
+
+
+@contextmanager
+def run_lock(path: Path) -> Iterator[None]:
+    """Hold the ingest run lock of the database at `path` (a file beside it); raise
+    `RunInProgress` naming the holder when another run has it. The kernel drops an flock
+    when its process dies, so a killed run never leaves the lock behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.with_name(path.name + ".run-lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            who = describe_process(int(holder)) if holder.isdigit() else "another process"
+            raise RunInProgress(
+                f"an ingest run is already in progress on {path} ({who}); this run exits"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 @contextmanager
@@ -59,7 +121,8 @@ def connect(
             apply_migrations(con)
         yield con
     finally:
-        con.close()
+        with _OPENING:
+            con.close()
 
 
 def _migrations() -> list[tuple[int, str, str]]:

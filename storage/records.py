@@ -48,6 +48,8 @@ class PollRow:
     etag: str  # validators the response carried ('' when none)
     last_modified: str
     retry_after_s: float | None = None  # a 429/503's Retry-After (moves the next poll)
+    entries_skipped: int = 0  # entries found but not kept (migration 0008)
+    skipped_reasons: str = "{}"  # JSON {reason: count}
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,3 +73,43 @@ def test_a_malformed_date_is_none_not_an_error():
     two = parse_feed(RSS).entries[1]
     assert two.published_at is None
     assert two.marker == ""
+
+
+def _rss(items: str) -> bytes:
+    head = '<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+    return f"{head}{items}</channel></rss>".encode()
+
+
+def test_relative_links_resolve_against_the_feed_url_and_skips_are_counted():
+    feed = _rss(
+        "<item><link>/news/1.html</link></item>"
+        "<item><title>no link</title></item>"
+        "<item><link>mailto:a@b.c</link></item>"
+        "<item><link>javascript:alert(1)</link></item>"
+    )
+    parsed = parse_feed(feed, "http://example.com/feeds/rss.xml")
+    assert [e.url for e in parsed.entries] == ["http://example.com/news/1.html"]
+    assert parsed.skipped == (("no_link", 1), ("unsupported_link", 2))
+
+
+def test_dates_that_overflow_in_utc_are_none():
+    late = _rss(
+        "<item><link>http://example.com/a</link>"
+        "<pubDate>Fri, 31 Dec 9999 23:59:59 -1200</pubDate></item>"
+    )
+    early = (
+        b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="http://example.com/a"/>'
+        b"<updated>0001-01-01T00:00:00+14:00</updated></entry></feed>"
+    )
+    (late_entry,) = parse_feed(late, "http://example.com/rss").entries
+    (early_entry,) = parse_feed(early, "http://example.com/atom").entries
+    assert (late_entry.published_at, early_entry.updated_at) == (None, None)
+
+
+@pytest.mark.parametrize("name", ["rss_2.0_bbc", "atom_example_reddit"])
+def test_the_feed_rs_check_passes_on_the_fixtures_kept_here(name):
+    from evals.feeds import check_fixture
+
+    result = check_fixture(FIXTURES / f"{name}.xml", FIXTURES / f"{name}.serde.json")
+    assert result.ok, result
+    assert result.kept == result.expected_linked > 0

@@ -72,6 +72,7 @@ def test_migrations_apply_once_in_order(tmp_path):
         "0002_views.sql",
         "0003_claims.sql",
         "0004_stories_events.sql",
+        "0008_poll_skipped.sql",
     ]
 
 
@@ -148,7 +149,8 @@ def test_a_locked_file_gives_a_clear_error_after_retries(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "locked"
-        locked = pytest.raises(DatabaseLocked, match="locked by another process")
+        # the message names the holder: its PID and command line
+        locked = pytest.raises(DatabaseLocked, match=rf"held by PID {holder.pid} \(.*python")
         with locked, connect(path, read_only=True, retries=2, wait_s=0.01):
             pass
     finally:

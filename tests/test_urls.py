@@ -26,3 +26,12 @@ def test_url_id_is_stable_and_short():
     assert url_id("https://example.com/") == url_id("https://example.com/")
     assert len(url_id("https://example.com/")) == 16
     assert url_id("https://example.com/a") != url_id("https://example.com/b")
+
+
+def test_ipv6_literals_keep_their_brackets():
+    assert canonicalize_url("http://[2001:DB8::1]:8080/a#x") == "http://[2001:db8::1]:8080/a"
+    assert canonicalize_url("https://[::1]:443/") == "https://[::1]/"
+
+
+def test_a_port_out_of_range_is_kept_as_written_for_the_fetch_to_refuse():
+    assert canonicalize_url("http://Host:99999/x") == "http://host:99999/x"

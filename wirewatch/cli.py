@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from wirewatch.orphans import guard_descendants
+
+    guard_descendants()  # first: whatever this run starts dies with it, even on SIGKILL
     from flows.ingest import ingest
     from wirewatch.quiet import quiet_prefect_failures
 
@@ -184,6 +187,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from wirewatch.orphans import guard_descendants
+
+    guard_descendants()  # first: whatever serve starts dies with it, even on SIGKILL
     from wirewatch.daemon import serve
 
     return serve(Settings(), args.interval)

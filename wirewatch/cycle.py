@@ -6,6 +6,7 @@ poll feeds -> plan which entries need a page fetch -> fetch and extract -> assem
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from extractors.process import Processed, process_page
 from extractors.urls import canonicalize_url, url_id
 from storage.records import Batch, ClaimRow, EntryRow, FeedState, FetchRow, PollRow, VersionRow
 from wirewatch.grouping import terms_json
+from wirewatch.isolation import INTERNAL_ERROR, contain
 from wirewatch.net import HostLimiter, Response, Validators, build_client, fetch
 from wirewatch.settings import Settings
 
@@ -68,8 +70,15 @@ def _now() -> datetime:
 
 
 def _poll_row(
-    run_id: str, feed: FeedState, response: Response, outcome: Outcome, reason: str, seen: int = 0
+    run_id: str,
+    feed: FeedState,
+    response: Response,
+    outcome: Outcome,
+    reason: str,
+    parsed: ParsedFeed | None = None,
 ) -> PollRow:
+    seen = len(parsed.entries) if parsed else 0
+    skipped = dict(parsed.skipped) if parsed else {}
     return PollRow(
         run_id,
         feed.feed_id,
@@ -83,6 +92,8 @@ def _poll_row(
         response.validators.etag,
         response.validators.last_modified,
         response.retry_after_s,
+        sum(skipped.values()),
+        json.dumps(skipped, sort_keys=True),
     )
 
 
@@ -94,21 +105,34 @@ def _parse(run_id: str, feed: FeedState, response: Response) -> Polled:
         parsed: ParsedFeed = parse_feed(response.body, response.final_url, response.content_type)
     except FeedParseError as exc:
         return Polled(feed, _poll_row(run_id, feed, response, Outcome.PARSE_ERROR, exc.reason), ())
-    row = _poll_row(run_id, feed, response, Outcome.OK, "ok", len(parsed.entries))
+    row = _poll_row(run_id, feed, response, Outcome.OK, "ok", parsed)
     return Polled(feed, row, parsed.entries)
+
+
+async def _poll_one(
+    client: httpx.AsyncClient,
+    limiter: HostLimiter,
+    feed: FeedState,
+    settings: Settings,
+    run_id: str,
+) -> Polled:
+    try:
+        validators = Validators(feed.etag, feed.last_modified)
+        response = await fetch(client, limiter, feed.url, settings, validators)
+        return _parse(run_id, feed, response)
+    except Exception as exc:  # the isolation boundary: one feed never aborts the cycle
+        reason = contain(exc, "polling", feed.url)
+        failed = Response(feed.url, feed.url, INTERNAL_ERROR, reason)
+        return Polled(feed, _poll_row(run_id, feed, failed, INTERNAL_ERROR, reason), ())
 
 
 async def poll_feeds(feeds: Sequence[FeedState], settings: Settings, run_id: str) -> list[Polled]:
     """Conditional GET of every feed, concurrently, then parse each body."""
     limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
     async with build_client(settings) as client:
-        responses = await asyncio.gather(
-            *(
-                fetch(client, limiter, f.url, settings, Validators(f.etag, f.last_modified))
-                for f in feeds
-            )
+        return list(
+            await asyncio.gather(*(_poll_one(client, limiter, f, settings, run_id) for f in feeds))
         )
-    return [_parse(run_id, feed, response) for feed, response in zip(feeds, responses, strict=True)]
 
 
 def _needs_fetch(entry: FeedEntry, prior: EntryRow | None, settings: Settings) -> bool:
@@ -127,18 +151,45 @@ def plan_fetches(
     for item in polled:
         fresh, keys = 0, set()
         for entry in item.entries:
-            if entry.key in keys:  # a feed that lists one entry twice
+            if entry.key in keys:  # a feed that lists one entry twice: counted as skipped
                 continue
             keys.add(entry.key)
             prior = known.get((item.feed.feed_id, entry.key))
             fresh += prior is None
             if _needs_fetch(entry, prior, settings):
                 jobs.append(Job(item.feed, entry, prior))
-        counted.append(replace(item, poll=replace(item.poll, entries_new=fresh)))
+        poll = _with_duplicates(item.poll, len(item.entries) - len(keys))
+        counted.append(replace(item, poll=replace(poll, entries_new=fresh)))
     return counted, jobs
 
 
+def _with_duplicates(poll: PollRow, duplicates: int) -> PollRow:
+    if not duplicates:
+        return poll
+    reasons = {**json.loads(poll.skipped_reasons), "duplicate_key": duplicates}
+    return replace(
+        poll,
+        entries_skipped=poll.entries_skipped + duplicates,
+        skipped_reasons=json.dumps(reasons, sort_keys=True),
+    )
+
+
 async def _fetch_one(
+    client: httpx.AsyncClient,
+    limiter: HostLimiter,
+    job: Job,
+    settings: Settings,
+    pool: Executor | None,
+) -> Done:
+    try:
+        return await _fetch_and_process(client, limiter, job, settings, pool)
+    except Exception as exc:  # the isolation boundary: one page never aborts the cycle
+        reason = contain(exc, "fetching", job.entry.url)
+        failed = Response(job.entry.url, job.entry.url, INTERNAL_ERROR, reason)
+        return Done(job, failed, _now())
+
+
+async def _fetch_and_process(
     client: httpx.AsyncClient,
     limiter: HostLimiter,
     job: Job,
@@ -259,15 +310,29 @@ def claim_row(claim: Claim) -> ClaimRow:
     )
 
 
+def _rows(done: Done, run_id: str) -> tuple[EntryRow, VersionRow | None, FetchRow]:
+    version = None
+    if done.processed and isinstance(done.processed.result, Article):
+        version = _version_row(done, done.processed, done.processed.result)
+    return _entry_row(done), version, _fetch_row(done, run_id)
+
+
+def _contained_rows(done: Done, run_id: str) -> tuple[EntryRow, VersionRow | None, FetchRow]:
+    try:
+        return _rows(done, run_id)
+    except Exception as exc:  # the isolation boundary, again for turning a page into rows
+        reason = contain(exc, "storing", done.job.entry.url)
+        url = done.job.entry.url
+        failed = Done(done.job, Response(url, url, INTERNAL_ERROR, reason), done.fetched_at)
+        return _rows(failed, run_id)
+
+
 def assemble_batch(polled: Sequence[Polled], done: Sequence[Done], run_id: str) -> Batch:
     """Turn one batch's polls and page results into the rows written together."""
+    rows = [_contained_rows(d, run_id) for d in done]
     return Batch(
         polls=[item.poll for item in polled],
-        entries=[_entry_row(d) for d in done],
-        pages=[
-            _version_row(d, d.processed, d.processed.result)
-            for d in done
-            if d.processed and isinstance(d.processed.result, Article)
-        ],
-        fetches=[_fetch_row(d, run_id) for d in done],
+        entries=[entry for entry, _, _ in rows],
+        pages=[version for _, version, _ in rows if version is not None],
+        fetches=[fetch_row for _, _, fetch_row in rows],
     )

@@ -50,11 +50,22 @@ def feed_spec(url: str, name: str | None = None) -> FeedSpec:
     return _spec({"url": url, "name": name or url}, f"feed {url!r}")
 
 
-def load_feeds(path: Path) -> list[FeedSpec]:
+def _read_feeds_text(path: Path) -> str:
     if not path.exists():
         raise FeedListError(f"{path}: no such feeds file (set WIREWATCH_FEEDS_FILE)")
+    if not path.is_file():
+        raise FeedListError(f"{path}: is not a file (a directory?); expected a YAML feeds file")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise FeedListError(f"{path}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from exc
+    except OSError as exc:
+        raise FeedListError(f"{path}: cannot be read: {exc.strerror}") from exc
+
+
+def load_feeds(path: Path) -> list[FeedSpec]:
+    try:
+        data = yaml.safe_load(_read_feeds_text(path)) or {}
     except yaml.YAMLError as exc:
         raise FeedListError(f"{path}: not valid YAML: {exc}") from exc
     items = data.get("feeds", []) if isinstance(data, dict) else None

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import socket
 import time
 from collections import defaultdict
@@ -21,6 +20,8 @@ import httpx
 
 from extractors.outcomes import Outcome
 from wirewatch import politeness
+from wirewatch.addresses import BlockedPeer, check_url, is_public, peer_checked_transport
+from wirewatch.decoding import BoundedDecoder, DecodedTooLarge, DecodeError
 from wirewatch.settings import Settings
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -93,6 +94,8 @@ def build_client(
         max_connections=settings.total_concurrency,
         max_keepalive_connections=settings.total_concurrency,
     )
+    if transport is None and not settings.allow_private_addresses:
+        transport = peer_checked_transport(limits=limits, trust_env=False)
     return httpx.AsyncClient(
         timeout=timeout,
         limits=limits,
@@ -104,30 +107,27 @@ def build_client(
 
 
 async def check_address(url: str, allow_private: bool) -> str:
-    """Return '' when the URL may be fetched, else a fixed reason."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "unsupported_url"
-    if allow_private:
-        return ""
+    """Return '' when the URL may be fetched, else a fixed reason. An early check only: the
+    transport checks the peer of the real connection again (see `wirewatch.addresses`)."""
+    unsupported = check_url(url)
+    if unsupported or allow_private:
+        return unsupported
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(parts.hostname, None)
-    except socket.gaierror:
+        infos = await asyncio.get_running_loop().getaddrinfo(urlsplit(url).hostname, None)
+    except (socket.gaierror, UnicodeError):
         return "dns_error"
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global:
-            return "private_address"
+    if not all(is_public(str(info[4][0])) for info in infos):
+        return "private_address"
     return ""
 
 
 def _retry_after(response: httpx.Response | None) -> float | None:
     """Seconds a Retry-After header asks for (None when absent or unreadable)."""
     header = response.headers.get("retry-after", "") if response is not None else ""
-    if header.isdigit():
+    if header.isascii() and header.isdigit():  # "²".isdigit() is True, float("²") fails
         return float(header)
-    if header:
-        with contextlib.suppress(TypeError, ValueError):
+    if header:  # an HTTP date, or garbage that is ignored
+        with contextlib.suppress(TypeError, ValueError, IndexError, OverflowError):
             return max(0.0, parsedate_to_datetime(header).timestamp() - time.time())
     return None
 
@@ -142,12 +142,25 @@ async def _read_capped(response: httpx.Response, cap: int) -> bytes:
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
         raise _Stop(Outcome.TOO_LARGE, "content_length_over_limit", response.status_code)
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > cap:
-            raise _Stop(Outcome.TOO_LARGE, "body_over_limit", response.status_code)
-        chunks.append(chunk)
+    status = response.status_code
+    if response.is_stream_consumed:  # only a mock transport hands over a body already read
+        if len(response.content) > cap:
+            raise _Stop(Outcome.TOO_LARGE, "body_over_limit", status)
+        return response.content
+    try:
+        decoder = BoundedDecoder(response.headers.get("content-encoding", ""), cap)
+        chunks, size, wire = [], 0, 0
+        async for raw in response.aiter_raw():
+            wire += len(raw)
+            chunk = decoder.feed(raw)
+            size += len(chunk)
+            if size > cap or wire > cap:
+                raise _Stop(Outcome.TOO_LARGE, "body_over_limit", status)
+            chunks.append(chunk)
+    except DecodeError as exc:
+        raise _Stop(Outcome.DECODE_ERROR, exc.reason, status) from None
+    except DecodedTooLarge:
+        raise _Stop(Outcome.TOO_LARGE, "body_over_limit", status) from None
     return b"".join(chunks)
 
 
@@ -163,7 +176,10 @@ async def _follow(
         async with client.stream("GET", url, headers=headers) as response:
             location = response.headers.get("location", "")
             if response.is_redirect and location:
-                url = urljoin(url, location)
+                try:
+                    url = urljoin(url, location)
+                except ValueError:  # e.g. a malformed IPv6 literal
+                    raise _Stop(Outcome.BLOCKED, "unsupported_url", response.status_code) from None
                 if url in seen:
                     raise _Stop(Outcome.HTTP_ERROR, "redirect_loop", response.status_code)
                 seen.add(url)
@@ -196,6 +212,12 @@ async def _attempt(
             final_url, raw, body = await _follow(client, url, headers, settings)
     except _Stop as stop:
         return Response(url, url, stop.outcome, stop.reason, stop.status), None, False
+    except BlockedPeer:
+        return Response(url, url, Outcome.BLOCKED, "private_address"), None, False
+    except (httpx.InvalidURL, httpx.UnsupportedProtocol):
+        return Response(url, url, Outcome.BLOCKED, "unsupported_url"), None, False
+    except httpx.DecodingError:
+        return Response(url, url, Outcome.DECODE_ERROR, "content_encoding_invalid"), None, False
     except (TimeoutError, httpx.TimeoutException) as exc:
         reason = "connect_timeout" if isinstance(exc, httpx.ConnectTimeout) else "read_timeout"
         return Response(url, url, Outcome.TIMEOUT, reason), None, True

@@ -5,6 +5,7 @@ Create it at the edge (CLI, flow entry) and pass values down; nothing reads it a
 
 from __future__ import annotations
 
+import math
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -49,6 +50,9 @@ class Settings(BaseSettings):
 
     db_lock_retries: int = Field(20, ge=0, description="Retries when the DB file is locked.")
     db_lock_wait_s: float = Field(0.25, gt=0, description="Wait between lock retries.")
+    db_write_wait_s: float = Field(
+        300.0, ge=0, description="How long an ingest waits for readers to release the DB file."
+    )
 
     prefect_port: int = Field(
         4200, ge=1, le=65535, description="Port of the Prefect server `serve` starts."
@@ -83,9 +87,12 @@ def open_db(
     settings say while another process holds it."""
     from storage.db import connect  # storage imports duckdb: only when a DB is opened
 
+    retries = settings.db_lock_retries
+    if not read_only:  # a writer outwaits readers (a long query) rather than lose its work
+        retries = max(retries, math.ceil(settings.db_write_wait_s / settings.db_lock_wait_s))
     return connect(
         path or settings.db_path,
         read_only=read_only,
-        retries=settings.db_lock_retries,
+        retries=retries,
         wait_s=settings.db_lock_wait_s,
     )
