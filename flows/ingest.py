@@ -32,7 +32,7 @@ from extractors.urls import url_id
 from storage import records
 from wirewatch import cycle
 from wirewatch.feedlist import load_feeds
-from wirewatch.grouping import Grouping
+from wirewatch.grouping import Grouping, grouping_params
 from wirewatch.settings import Settings, open_db
 
 
@@ -70,13 +70,6 @@ async def fetch_and_extract(
     jobs: list[cycle.Job], settings: Settings, pool: Executor | None
 ) -> list[cycle.Done]:
     return await cycle.fetch_and_extract(jobs, settings, pool)
-
-
-@task(cache_policy=NO_CACHE)
-def load_grouping(settings: Settings) -> Grouping:
-    """The story and event indexes, rebuilt from the database once per run."""
-    with open_db(settings) as con:
-        return Grouping.load(con)
 
 
 @task(cache_policy=NO_CACHE)
@@ -167,7 +160,7 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
     settings = Settings(**{k: v for k, v in overrides.items() if v})
     run_id = flow_run.get_id() or str(uuid.uuid4())
     feed_ids = sync_feed_list(settings)
-    grouping = load_grouping(settings)
+    grouping = Grouping(grouping_params(settings))  # its indexes live in the database
     totals: Counter[str] = Counter()
     with extraction_pool(settings.extract_workers) as pool:
         size = settings.feed_batch_size

@@ -119,6 +119,7 @@ class StoryRow:
     n_shingles: int
     signature: bytes
     dedup_version: str
+    not_article: str | None = None  # reason the page is no article (too_short, recurring_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,8 +132,8 @@ class EventRow:
     events_version: str
 
 
-#: Given the versions a batch adds, the story and event rows to write with them.
-Grouper = Callable[[list[tuple["VersionRow", int]]], tuple[list[StoryRow], list[EventRow]]]
+#: Given the versions a batch adds, writes their stories and events (inside the transaction).
+Grouper = Callable[[duckdb.DuckDBPyConnection, list[tuple["VersionRow", int]]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -412,9 +413,7 @@ def write_batch(
         numbered = _number_versions(con, batch.pages)
         articles_added = _store_versions(con, numbered)
         if group is not None and numbered:
-            stories, events = group(numbered)
-            _insert(con, "version_stories", stories)
-            _insert(con, "story_events", events)
+            group(con, numbered)
         _insert(con, "feed_polls", batch.polls, drop=("etag", "last_modified"))
         _update_feeds(con, batch.polls)
         _insert(con, "fetches", _link_fetches(batch.fetches, numbered))
