@@ -23,10 +23,11 @@ from typing import Any
 
 from evals.dedup import b_cubed
 from evals.replay import Item, assignments, write_batches
-from extractors.copies import containment, shingle_hashes
+from extractors.copies import containment, shingle_hashes, too_short
 from extractors.urls import url_id
 
 GOLD_CONTAINMENT = 0.8
+WALL_WORDS = 150
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,17 @@ def _noon(day: str) -> datetime:
     return datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
 
 
+def non_articles(docs: list[Doc]) -> set[str]:
+    """Gold non-articles: too short, or short and found again under another incident."""
+    short = [d for d in docs if len(d.text.split()) < WALL_WORDS]
+    walls = {d.doc_id for d in short if too_short(d.text)}
+    hashes = {d.doc_id: shingle_hashes(d.text) for d in short}
+    for a, b in combinations(short, 2):
+        if a.incident != b.incident and containment(hashes[a.doc_id], hashes[b.doc_id]) >= 0.8:
+            walls |= {a.doc_id, b.doc_id}
+    return walls
+
+
 def score(docs: list[Doc], found: dict[str, tuple[str | None, str | None]]) -> dict[str, float]:
     events = [found.get(d.article_id, (None, None))[1] or f"alone-{d.doc_id}" for d in docs]
     bc = b_cubed(events, [d.incident for d in docs])
@@ -78,12 +90,13 @@ def score(docs: list[Doc], found: dict[str, tuple[str | None, str | None]]) -> d
     by_incident: defaultdict[str, list[Doc]] = defaultdict(list)
     for doc in docs:
         by_incident[doc.incident].append(doc)
+    walls = non_articles(docs)
     gold = set()
     for group in by_incident.values():
-        hashes = {d.doc_id: shingle_hashes(d.text) for d in group}
-        for a, b in combinations(group, 2):
-            if containment(hashes[a.doc_id], hashes[b.doc_id]) >= GOLD_CONTAINMENT:
-                gold.add(frozenset((a.doc_id, b.doc_id)))
+        hashes = {d.doc_id: shingle_hashes(d.text) for d in group if d.doc_id not in walls}
+        for a, b in combinations(sorted(hashes), 2):
+            if containment(hashes[a], hashes[b]) >= GOLD_CONTAINMENT:
+                gold.add(frozenset((a, b)))
     stories: defaultdict[str, list[str]] = defaultdict(list)
     for doc in docs:
         story = found.get(doc.article_id, (None, None))[0]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 EVENTS_VERSION = "events-2"
-MIN_SIMILARITY = 0.3
+MIN_SIMILARITY = 0.22
 #: A story that starts an event links it to an older one above this rare-name similarity.
 MIN_RELATED = 0.5
 WINDOW_DAYS = 14

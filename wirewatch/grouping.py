@@ -20,9 +20,9 @@ import duckdb
 
 from extractors.copies import (
     MIN_CONTAINMENT,
-    RECURRING_UNRELATED_TITLES,
     anchors,
     containment,
+    recurring_wall,
     shingle_hashes,
     titles_related,
     too_short,
@@ -137,7 +137,7 @@ class Grouping:
         if not titles_related(page.row.title, copy.title):
             copy.unrelated_titles += 1
             copy.changed = True
-            if copy.unrelated_titles >= RECURRING_UNRELATED_TITLES and not copy.not_article:
+            if recurring_wall(len(copy.hashes), copy.unrelated_titles) and not copy.not_article:
                 copy.not_article = "recurring_text"
                 work.flags[best] = "recurring_text"
         work.rows.append(_story_row(page, best, copy.not_article))
