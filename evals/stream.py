@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime

@@ -34,6 +34,10 @@ from extractors.events import (
 from storage import grouping_index as index
 from storage.records import EventRow
 
+PRIOR_STORIES = 1000
+#: A story that starts a story: its evidence, and its terms JSON and names as stored
+NewStory = tuple[Story, str, tuple[str, ...]]
+
 
 @dataclass(frozen=True, slots=True)
 class GroupingParams:
@@ -63,7 +67,7 @@ class EventAssigner:
         self.df: Counter[str] = Counter()
         self.df_added: Counter[str] = Counter()
 
-    def assign(self, stories: Sequence[tuple[str, tuple[Story, str, tuple[str, ...]]]]) -> list[Assigned]:
+    def assign(self, stories: Sequence[tuple[str, NewStory]]) -> list[Assigned]:
         if not stories:
             return []
         self._load([s for _, (s, _, _) in stories])
@@ -86,8 +90,10 @@ class EventAssigner:
             self.profiles[row[0]] = _decode(*row)
 
     def _idf(self, token: str) -> float:
-        total = self.df[""]
-        return math.log((total + 1) / self.df[token]) if self.df[token] else 0.0
+        """Smoothed with PRIOR_STORIES unseen ones, so that rarity means something from the
+        first stories of a new database on (five reports of one event share their names)."""
+        total = self.df[""] + PRIOR_STORIES
+        return math.log(total / self.df[token]) if self.df[token] else 0.0
 
     def _name_idf(self, name: str) -> float:
         return self._idf(f"@{name}")
@@ -104,9 +110,11 @@ class EventAssigner:
                 continue
             found |= {e for e in self.stored_names.get(name, ()) if e not in self.touched}
             found |= self.batch_names.get(name, set())
+
         def weight(event_id: str) -> tuple[float, str]:
             shared = story.names & self.profiles[event_id].names.keys()
             return (-sum(self._name_idf(n) for n in shared), event_id)
+
         ranked = sorted((e for e in found if e in self.profiles), key=weight)
         return [self.profiles[e] for e in ranked[: self.params.max_candidates]]
 

@@ -75,10 +75,14 @@ class Grouping:
     def __init__(self, params: GroupingParams | None = None) -> None:
         self.params = params or GroupingParams()
 
-    def __call__(self, con: duckdb.DuckDBPyConnection, numbered: list[tuple[VersionRow, int]]) -> None:
+    def __call__(
+        self, con: duckdb.DuckDBPyConnection, numbered: list[tuple[VersionRow, int]]
+    ) -> None:
         pages = sorted(
-            (_Page(row, version, when_of(row, version), shingle_hashes(row.text))
-             for row, version in numbered),
+            (
+                _Page(row, version, when_of(row, version), shingle_hashes(row.text))
+                for row, version in numbered
+            ),
             key=lambda p: (p.when, p.row.article_id, p.version),
         )
         stories = self._stories(con, pages)
