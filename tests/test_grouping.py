@@ -133,7 +133,11 @@ def test_a_follow_up_beyond_the_window_is_a_related_event_not_a_merge(tmp_path: 
 
 def test_grouping_does_not_depend_on_how_the_articles_were_split_into_runs():
     items = [_item(s) for s in STORIES]
-    items += [Item(f"wall{i}", WALL, f"Headline number {i} about a thing") for i in range(3)]
+    start = STORIES[0].published
+    items += [
+        Item(f"wall{i}", WALL, f"Headline {i} about thing {i}", start + timedelta(hours=i))
+        for i in range(3)
+    ]
     items.sort(key=lambda i: (i.when, i.key))
     whole = group_items(items, batch_size=len(items))
     for size in (1, 2, 3):
