@@ -15,13 +15,13 @@ import json
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 from evals.dedup import b_cubed
 from evals.replay import Item, assignments, write_batches
+from evals.stream_site import noon, replay_pipeline, served_assignments
 from extractors.copies import containment, shingle_hashes, too_short
 from extractors.urls import url_id
 
@@ -61,12 +61,8 @@ def cycles_of(docs: list[Any], n: int) -> list[list[Any]]:
 
 
 def replay_offline(docs: list[Doc], cycles: int, db: Path) -> list[float]:
-    items = [Item(d.article_id, d.text, d.title, _noon(d.day), d.url, d.outlet) for d in docs]
+    items = [Item(d.article_id, d.text, d.title, noon(d.day), d.url, d.outlet) for d in docs]
     return write_batches(cycles_of([i for i in items if i.text], cycles), db)
-
-
-def _noon(day: str) -> datetime:
-    return datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
 
 
 def non_articles(docs: list[Doc]) -> set[str]:
@@ -134,7 +130,7 @@ def main() -> None:
     parser.add_argument("--stream", type=Path, required=True)
     parser.add_argument("--cycles", type=int, default=30)
     parser.add_argument(
-        "--offline", action="store_true", help="skip HTTP and trafilatura (the only mode yet)"
+        "--offline", action="store_true", help="skip HTTP and trafilatura (fast iteration)"
     )
     args = parser.parse_args()
     if not (args.stream / "docs.jsonl").exists():
@@ -143,11 +139,15 @@ def main() -> None:
     docs = load_stream(args.stream)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "replay.duckdb"
-        if not args.offline:
-            print("the replay through the ingest flow on a loopback site is not built yet")
-            return
-        times = replay_offline(docs, args.cycles, db)
-        report(score(docs, assignments(db)), times, "offline")
+        if args.offline:
+            times = replay_offline(docs, args.cycles, db)
+            found = assignments(db)
+        else:
+            days = [chunk[-1].day for chunk in cycles_of(docs, args.cycles)]
+            times = replay_pipeline(docs, days, db)
+            served = served_assignments(db)
+            found = {d.article_id: served.get(d.doc_id, (None, None)) for d in docs}
+        report(score(docs, found), times, "offline" if args.offline else "pipeline")
 
 
 if __name__ == "__main__":

@@ -76,9 +76,7 @@ def test_a_page_too_short_to_be_an_article_is_flagged_and_gets_no_claims(tmp_pat
     db = tmp_path / "short.duckdb"
     write_batches([[Item("short", "Police said 3 people were killed.", "Three killed")]], db)
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT not_article FROM version_stories").fetchall() == [
-            ("too_short",)
-        ]
+        assert con.execute("SELECT not_article FROM version_stories").fetchall() == [("too_short",)]
         assert con.execute("SELECT count(*) FROM article_claims").fetchall() == [(0,)]
 
 

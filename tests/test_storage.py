@@ -68,6 +68,7 @@ def test_migrations_apply_once_in_order(tmp_path):
         "0002_views.sql",
         "0003_claims.sql",
         "0004_stories_events.sql",
+        "0006_grouping_index.sql",
     ]
 
 
