@@ -342,38 +342,17 @@ def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
 def load_versions(
     con: duckdb.DuckDBPyConnection, after: tuple[str, int], limit: int
 ) -> list[tuple[str, int, str]]:
-    """(article_id, version, text) in key order after `after`, for re-extraction."""
+    """(article_id, version, text) in key order after `after`, for re-extraction; pages found
+    to be no article (version_stories.not_article) get no claims, so they are skipped."""
     return [
         tuple(row)
         for row in con.execute(
-            "SELECT article_id, version, text FROM article_versions WHERE article_id > ? OR "
-            "(article_id = ? AND version > ?) ORDER BY article_id, version LIMIT ?",
+            "SELECT v.article_id, v.version, v.text FROM article_versions v "
+            "ANTI JOIN (SELECT article_id, version FROM version_stories "
+            "WHERE not_article IS NOT NULL) s USING (article_id, version) "
+            "WHERE v.article_id > ? OR (v.article_id = ? AND v.version > ?) "
+            "ORDER BY v.article_id, v.version LIMIT ?",
             [after[0], after[0], after[1], limit],
-        ).fetchall()
-    ]
-
-
-def load_signatures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, bytes]]:
-    """(key, story_id, n_shingles, signature) of every stored version, oldest first."""
-    rows = con.execute(
-        "SELECT article_id || '.' || version, story_id, n_shingles, signature "
-        "FROM version_stories ORDER BY story_id, article_id, version"
-    ).fetchall()
-    return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
-
-
-def load_story_features(
-    con: duckdb.DuckDBPyConnection, days: int
-) -> list[tuple[str, str, datetime | None, str, list[str]]]:
-    """Stories of the last `days` days before the newest one (the events still open)."""
-    return [
-        tuple(r)
-        for r in con.execute(
-            "SELECT story_id, event_id, published_at, terms, names FROM story_events "
-            "WHERE published_at IS NULL OR published_at >= "
-            "(SELECT max(published_at) FROM story_events) - to_days(?) "
-            "ORDER BY published_at NULLS FIRST, story_id",
-            [days],
         ).fetchall()
     ]
 
