@@ -46,7 +46,7 @@ eval: $(VENV)/.installed-dev
 		extra=tests/fixtures/claims/extra.gold.jsonl:tests/fixtures/claims/texts
 	$(BIN)/python -m evals.dedup --articles $(SHARED)/corpora/scrapinghub-aeb/ground-truth.json \
 		--ecb $(SHARED)/corpora/ecbplus/ecbplus_docs_derived.jsonl
-	nice -n 10 $(BIN)/python -m evals.stream --stream $(SHARED)/streams/gva-dev --offline
+	nice -n 10 $(BIN)/python -m evals.stream --stream $(SHARED)/streams/gva-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.pipeline --corpus $(SHARED)/corpora/scrapinghub-aeb

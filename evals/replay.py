@@ -79,3 +79,22 @@ def group_items(
         db = Path(tmp) / "replay.duckdb"
         write_batches(batches, db, claims)
         return assignments(db)
+
+
+def related_roots(db: Path) -> dict[str, str]:
+    """event_id -> the oldest event it follows up through related_event_id links."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        links = dict(
+            con.execute(
+                "SELECT event_id, related_event_id FROM event_profiles "
+                "WHERE related_event_id IS NOT NULL"
+            ).fetchall()
+        )
+    roots = {}
+    for event in links:
+        root, seen = event, set()
+        while root in links and root not in seen:
+            seen.add(root)
+            root = links[root]
+        roots[event] = root
+    return roots

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.dedup import b_cubed
-from evals.replay import Item, assignments, write_batches
+from evals.replay import Item, assignments, related_roots, write_batches
 from evals.stream_site import noon, replay_pipeline, served_assignments
 from extractors.copies import containment, shingle_hashes, too_short
 from extractors.urls import url_id
@@ -76,9 +76,12 @@ def non_articles(docs: list[Doc]) -> set[str]:
     return walls
 
 
-def score(docs: list[Doc], found: dict[str, tuple[str | None, str | None]]) -> dict[str, float]:
+def score(
+    docs: list[Doc], found: dict[str, tuple[str | None, str | None]], roots: dict[str, str]
+) -> dict[str, float]:
     events = [found.get(d.article_id, (None, None))[1] or f"alone-{d.doc_id}" for d in docs]
     bc = b_cubed(events, [d.incident for d in docs])
+    folded = b_cubed([roots.get(e, e) for e in events], [d.incident for d in docs])
     sizes: defaultdict[str, int] = defaultdict(int)
     for event in events:
         sizes[event] += 1
@@ -107,6 +110,8 @@ def score(docs: list[Doc], found: dict[str, tuple[str | None, str | None]]) -> d
         "events_recall": bc.recall,
         "events_f1": bc.f1,
         "largest_event": max(sizes.values()),
+        "related_f1": folded.f1,
+        "related_links": len(roots),
     }
 
 
@@ -116,7 +121,9 @@ def report(scores: dict[str, float], times: list[float], label: str) -> None:
         f"{scores['copies_recall']:.3f} ({scores['copy_pairs']} gold pairs; targets 0.90 / "
         f"0.97); events B-cubed precision {scores['events_precision']:.3f} recall "
         f"{scores['events_recall']:.3f} F1 {scores['events_f1']:.3f} (target 0.85); largest "
-        f"event {scores['largest_event']} articles (target <= 100)"
+        f"event {scores['largest_event']} articles (target <= 100); with the "
+        f"{scores['related_links']} follow-ups folded into the events they are related to: "
+        f"F1 {scores['related_f1']:.3f}"
     )
     print(
         f"cycle times ({len(times)} cycles): "
@@ -147,7 +154,9 @@ def main() -> None:
             times = replay_pipeline(docs, days, db)
             served = served_assignments(db)
             found = {d.article_id: served.get(d.doc_id, (None, None)) for d in docs}
-        report(score(docs, found), times, "offline" if args.offline else "pipeline")
+        report(
+            score(docs, found, related_roots(db)), times, "offline" if args.offline else "pipeline"
+        )
 
 
 if __name__ == "__main__":
