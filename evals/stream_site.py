@@ -100,7 +100,11 @@ def replay_pipeline(docs: list[Doc], days: list[str], db: Path) -> list[float]:
         for day in days:
             site.visible_day = day
             start = time.perf_counter()
-            totals = asyncio.run(ingest(feeds_file=str(feeds), db_path=str(db)))
+            try:
+                totals = asyncio.run(ingest(feeds_file=str(feeds), db_path=str(db)))
+            except Exception as exc:  # a failed cycle stores nothing; the next one redoes it
+                totals = {}
+                print(f"cycle to {day} FAILED: {exc!r}")
             times.append(time.perf_counter() - start)
             print(f"cycle to {day}: {times[-1]:.1f} s, {totals.get('versions_added', 0)} versions")
     return times
