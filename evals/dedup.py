@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 
-from extractors.dedup import StoryIndex, fingerprint
-from extractors.events import EventIndex, event_features
+from evals.replay import Item, group_items
 
 BOILERPLATE = (
     "Follow us on Twitter and Facebook for the latest updates.",
@@ -73,9 +72,8 @@ def story_pairs_score(
     ]
     docs += [(f"n{n}", group, text) for n, (group, text) in enumerate(same_topic or [])]
     rng.shuffle(docs)
-    index, predicted = StoryIndex(), []
-    for n, (_, _, text) in enumerate(docs):
-        predicted.append(index.assign(f"d{n}", fingerprint(text), f"s{n}"))
+    found = group_items([Item(f"d{n}", text) for n, (_, _, text) in enumerate(docs)])
+    predicted = [found[f"d{n}"][0] or f"alone{n}" for n in range(len(docs))]
     pairs = [
         (a, b)
         for a, b in combinations(range(len(docs)), 2)
@@ -114,12 +112,9 @@ def b_cubed(predicted: list[str], gold: list[str]) -> BCubed:
 def event_score(docs: list[dict[str, str]], seed: int = 7) -> BCubed:
     order = list(range(len(docs)))
     random.Random(seed).shuffle(order)
-    index = EventIndex()
-    predicted, gold = [], []
-    for n in order:
-        predicted.append(index.assign(event_features(docs[n]["text"]), f"e{n}"))
-        gold.append(docs[n]["subtopic"])
-    return b_cubed(predicted, gold)
+    found = group_items([Item(f"d{n}", docs[n]["text"]) for n in order])
+    predicted = [found[f"d{n}"][1] or f"alone{n}" for n in order]
+    return b_cubed(predicted, [docs[n]["subtopic"] for n in order])
 
 
 def load_article_texts(ground_truth: Path, min_words: int = 150) -> list[str]:

@@ -1,23 +1,26 @@
 """Events: stories about one real-world happening, grouped online.
 
-Each story is described by its content words (TF-IDF, IDF from the stories seen so far) and
-the names it mentions (capitalized words not opening a sentence). A new story joins the event
-whose centroid it is most similar to, above MIN_SIMILARITY, among events active within
-WINDOW_DAYS of it; else it starts an event. Similarity = (1 - NAME_WEIGHT) * cosine
-+ NAME_WEIGHT * overlap of names (share of the smaller name set).
+Each story is described by its content words (TF-IDF, IDF from the stories seen so far), the
+names it mentions (capitalized words not opening a sentence; weighted by rarity), its date and
+its casualty figures. A new story joins the best-scoring event active within WINDOW_DAYS of it
+when the score reaches MIN_SIMILARITY; else it starts one (linked as related to an older event
+whose rare names it shares). This module is the pure part: the scoring and the bounded event
+profile. Candidates are gathered from the database (storage/grouping_index.py).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-EVENTS_VERSION = "events-1"
-MIN_SIMILARITY = 0.2
-NAME_WEIGHT = 0.4
+EVENTS_VERSION = "events-2"
+MIN_SIMILARITY = 0.22
+#: A story that starts an event links it to an older one above this rare-name similarity.
+MIN_RELATED = 0.5
 WINDOW_DAYS = 14
 _WORD = re.compile(r"[a-z][a-z'’-]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n")
@@ -52,81 +55,125 @@ def event_features(text: str, title: str = "") -> EventFeatures:
     return EventFeatures(dict(terms), frozenset(names))
 
 
-@dataclass(slots=True)
-class _Event:
+# --- The bounded event representation (see docs/decisions.md, "Grouping in a stream") ---
+
+#: Terms kept in an event's centroid, names kept in its profile: bounded, whatever joins it.
+CENTROID_TERMS = 150
+PROFILE_NAMES = 40
+#: Share of the score from content words; the rest from rare names shared.
+TERM_WEIGHT = 0.5
+#: Same casualty figures ("5 shot, 1 killed") are evidence a reader would use.
+FIGURE_BONUS = 0.1
+#: Days between a story and an event's last story beyond which it only links as related.
+CLOSE_DAYS = 3
+FAR_PENALTY = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """What event grouping reads from a story's first copy."""
+
+    terms: Mapping[str, int]
+    names: frozenset[str]
+    when: datetime | None = None
+    killed: int | None = None
+    injured: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """An event as stored: a capped centroid, a capped name profile, its figures and span."""
+
     event_id: str
-    centroid: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
-    norm: float = 0.0  # length of the centroid (a sum of unit vectors)
-    names: set[str] = field(default_factory=set)
-    last_seen: datetime | None = None
+    centroid: Mapping[str, float]  # sum of the stories' unit vectors, top CENTROID_TERMS
+    names: Mapping[str, int]  # name -> stories that mention it, top PROFILE_NAMES
+    n_stories: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    killed: frozenset[int] = frozenset()
+    injured: frozenset[int] = frozenset()
+    related_event_id: str = ""
 
 
-class EventIndex:
-    def __init__(self) -> None:
-        self._df: Counter[str] = Counter()
-        self._docs = 0
-        self._events: dict[str, _Event] = {}
-        self._by_name: defaultdict[str, set[str]] = defaultdict(set)
+Idf = Callable[[str], float]
 
-    def _vector(self, counts: dict[str, int]) -> dict[str, float]:
-        """Unit TF-IDF vector, with the document frequencies known now."""
-        weights = {
-            w: (1 + math.log(n)) * math.log((self._docs + 1) / self._df[w])
-            for w, n in counts.items()
-            if self._df[w]
-        }
-        norm = math.sqrt(sum(x * x for x in weights.values())) or 1.0
-        return {w: x / norm for w, x in weights.items()}
 
-    def _similarity(self, vector: dict[str, float], names: frozenset[str], event: _Event) -> float:
-        dot = sum(x * event.centroid.get(w, 0.0) for w, x in vector.items())
-        cosine = dot / event.norm if event.norm else 0.0
-        overlap = len(names & event.names) / max(1, min(len(names), len(event.names)))
-        return (1 - NAME_WEIGHT) * cosine + NAME_WEIGHT * overlap
+def unit_vector(terms: Mapping[str, int], idf: Idf) -> dict[str, float]:
+    weights = {w: (1 + math.log(n)) * idf(w) for w, n in terms.items()}
+    norm = math.sqrt(sum(x * x for x in weights.values())) or 1.0
+    return {w: x / norm for w, x in weights.items() if x > 0}
 
-    def _candidates(self, features: EventFeatures, when: datetime | None) -> list[_Event]:
-        ids = set().union(*(self._by_name[n] for n in features.names)) if features.names else set()
-        found = [self._events[i] for i in ids]
-        if when is None:
-            return found
-        window = timedelta(days=WINDOW_DAYS)
-        return [e for e in found if e.last_seen is None or abs(when - e.last_seen) <= window]
 
-    def assign(
-        self, features: EventFeatures, new_event_id: str, when: datetime | None = None
-    ) -> str:
-        """The event this story joins (or `new_event_id`), remembering the story in it."""
-        self._docs += 1
-        self._df.update(features.terms.keys())
-        vector = self._vector(features.terms)
-        best, best_score = None, MIN_SIMILARITY
-        for event in self._candidates(features, when):
-            score = self._similarity(vector, features.names, event)
-            if score >= best_score:
-                best, best_score = event, score
-        event = best or self._events.setdefault(new_event_id, _Event(new_event_id))
-        self._join(event, vector, features, when)
-        return event.event_id
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    dot = sum(x * b.get(w, 0.0) for w, x in a.items())
+    norm_a = math.sqrt(sum(x * x for x in a.values()))
+    norm_b = math.sqrt(sum(x * x for x in b.values()))
+    return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
 
-    def add(self, event_id: str, features: EventFeatures, when: datetime | None = None) -> None:
-        """Put a story already assigned to `event_id` back in (when rebuilding from storage)."""
-        self._docs += 1
-        self._df.update(features.terms.keys())
-        event = self._events.setdefault(event_id, _Event(event_id))
-        self._join(event, self._vector(features.terms), features, when)
 
-    def _join(
-        self,
-        event: _Event,
-        vector: dict[str, float],
-        features: EventFeatures,
-        when: datetime | None,
-    ) -> None:
-        for word, weight in vector.items():
-            event.centroid[word] += weight
-        event.norm = math.sqrt(sum(x * x for x in event.centroid.values()))
-        event.names |= features.names
-        for name in features.names:
-            self._by_name[name].add(event.event_id)
-        if when and (event.last_seen is None or when > event.last_seen):
-            event.last_seen = when
+def name_similarity(story: Story, profile: Profile, idf: Idf) -> float:
+    """Cosine of rarity-weighted names: both sides normalized, so a huge profile earns nothing."""
+    mine = {n: idf(n) for n in story.names}
+    theirs = {n: idf(n) * c / profile.n_stories for n, c in profile.names.items()}
+    return _cosine(mine, theirs)
+
+
+def _days_apart(story: Story, profile: Profile) -> float:
+    if story.when is None or profile.last_seen is None or profile.first_seen is None:
+        return 0.0
+    if profile.first_seen <= story.when <= profile.last_seen:
+        return 0.0
+    edge = profile.last_seen if story.when > profile.last_seen else profile.first_seen
+    return abs((story.when - edge).total_seconds()) / 86400
+
+
+def score(story: Story, vector: Mapping[str, float], profile: Profile, idf: Idf) -> float:
+    value = TERM_WEIGHT * _cosine(vector, profile.centroid)
+    value += (1 - TERM_WEIGHT) * name_similarity(story, profile, idf)
+    if story.killed is not None and story.killed in profile.killed:
+        value += FIGURE_BONUS / 2
+    if story.injured is not None and story.injured in profile.injured:
+        value += FIGURE_BONUS / 2
+    if _days_apart(story, profile) > CLOSE_DAYS:
+        value -= FAR_PENALTY
+    return value
+
+
+def _top(weights: Mapping[str, float], keep: int) -> dict[str, float]:
+    return dict(sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:keep])
+
+
+def _figures(seen: frozenset[int], value: int | None) -> frozenset[int]:
+    return seen if value is None else frozenset(sorted(seen | {value})[:8])
+
+
+def start_event(event_id: str, story: Story, vector: Mapping[str, float], related: str) -> Profile:
+    empty = Profile(event_id, {}, {}, 0, story.when, story.when, related_event_id=related)
+    return join_event(empty, story, vector)
+
+
+def join_event(profile: Profile, story: Story, vector: Mapping[str, float]) -> Profile:
+    centroid = dict(profile.centroid)
+    for word, weight in vector.items():
+        centroid[word] = centroid.get(word, 0.0) + weight
+    names = dict(profile.names)
+    for name in story.names:
+        names[name] = names.get(name, 0) + 1
+    stamps = [t for t in (profile.first_seen, profile.last_seen, story.when) if t is not None]
+    return replace(
+        profile,
+        centroid=_top(centroid, CENTROID_TERMS),
+        names={n: int(c) for n, c in _top(names, PROFILE_NAMES).items()},
+        n_stories=profile.n_stories + 1,
+        first_seen=min(stamps, default=None),
+        last_seen=max(stamps, default=None),
+        killed=_figures(profile.killed, story.killed),
+        injured=_figures(profile.injured, story.injured),
+    )
+
+
+def casualties(figures: Iterable[tuple[str, int]]) -> tuple[int | None, int | None]:
+    """(killed, injured) from a story's claims: the largest figure of each, as a headline gives."""
+    killed = [value for metric, value in figures if metric == "killed"]
+    injured = [value for metric, value in figures if metric == "injured"]
+    return (max(killed) if killed else None, max(injured) if injured else None)

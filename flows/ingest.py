@@ -34,7 +34,7 @@ from storage import records
 from storage.db import DatabaseLocked, run_lock
 from wirewatch import cycle, health, notify
 from wirewatch.feedlist import load_feeds
-from wirewatch.grouping import Grouping
+from wirewatch.grouping import Grouping, grouping_params
 from wirewatch.settings import Settings, open_db
 
 
@@ -73,13 +73,6 @@ async def fetch_and_extract(
     jobs: list[cycle.Job], settings: Settings, pool: Executor | None
 ) -> list[cycle.Done]:
     return await cycle.fetch_and_extract(jobs, settings, pool)
-
-
-@task(cache_policy=NO_CACHE)
-def load_grouping(settings: Settings) -> Grouping:
-    """The story and event indexes, rebuilt from the database once per run."""
-    with open_db(settings) as con:
-        return Grouping.load(con)
 
 
 @task(cache_policy=NO_CACHE)
@@ -210,7 +203,7 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
 
 async def _cycle(settings: Settings, run_id: str) -> Counter[str]:
     feed_ids = sync_feed_list(settings)
-    grouping = load_grouping(settings)
+    grouping = Grouping(grouping_params(settings))  # its indexes live in the database
     totals: Counter[str] = Counter()
     with extraction_pool(settings.extract_workers) as pool:
         size = settings.feed_batch_size

@@ -123,6 +123,7 @@ class StoryRow:
     n_shingles: int
     signature: bytes
     dedup_version: str
+    not_article: str | None = None  # reason the page is no article (too_short, recurring_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +136,8 @@ class EventRow:
     events_version: str
 
 
-#: Given the versions a batch adds, the story and event rows to write with them.
-Grouper = Callable[[list[tuple["VersionRow", int]]], tuple[list[StoryRow], list[EventRow]]]
+#: Given the versions a batch adds, writes their stories and events (inside the transaction).
+Grouper = Callable[[duckdb.DuckDBPyConnection, list[tuple["VersionRow", int]]], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,12 +346,16 @@ def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
 def load_versions(
     con: duckdb.DuckDBPyConnection, after: tuple[str, int], limit: int
 ) -> list[tuple[str, int, str]]:
-    """(article_id, version, text) in key order after `after`, for re-extraction."""
+    """(article_id, version, text) in key order after `after`, for re-extraction; pages found
+    to be no article (version_stories.not_article) get no claims, so they are skipped."""
     return [
         tuple(row)
         for row in con.execute(
-            "SELECT article_id, version, text FROM article_versions WHERE article_id > ? OR "
-            "(article_id = ? AND version > ?) ORDER BY article_id, version LIMIT ?",
+            "SELECT v.article_id, v.version, v.text FROM article_versions v "
+            "ANTI JOIN (SELECT article_id, version FROM version_stories "
+            "WHERE not_article IS NOT NULL) s USING (article_id, version) "
+            "WHERE v.article_id > ? OR (v.article_id = ? AND v.version > ?) "
+            "ORDER BY v.article_id, v.version LIMIT ?",
             [after[0], after[0], after[1], limit],
         ).fetchall()
     ]
@@ -359,31 +364,6 @@ def load_versions(
 def count_versions(con: duckdb.DuckDBPyConnection) -> int:
     """How many article versions are stored (the size of a reprocess run)."""
     return int(con.execute("SELECT count(*) FROM article_versions").fetchall()[0][0])
-
-
-def load_signatures(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, int, bytes]]:
-    """(key, story_id, n_shingles, signature) of every stored version, oldest first."""
-    rows = con.execute(
-        "SELECT article_id || '.' || version, story_id, n_shingles, signature "
-        "FROM version_stories ORDER BY story_id, article_id, version"
-    ).fetchall()
-    return [(r[0], r[1], r[2], bytes(r[3])) for r in rows]
-
-
-def load_story_features(
-    con: duckdb.DuckDBPyConnection, days: int
-) -> list[tuple[str, str, datetime | None, str, list[str]]]:
-    """Stories of the last `days` days before the newest one (the events still open)."""
-    return [
-        tuple(r)
-        for r in con.execute(
-            "SELECT story_id, event_id, published_at, terms, names FROM story_events "
-            "WHERE published_at IS NULL OR published_at >= "
-            "(SELECT max(published_at) FROM story_events) - to_days(?) "
-            "ORDER BY published_at NULLS FIRST, story_id",
-            [days],
-        ).fetchall()
-    ]
 
 
 def _link_fetches(
@@ -421,9 +401,7 @@ def write_batch(
         numbered = _number_versions(con, batch.pages)
         articles_added = _store_versions(con, numbered)
         if group is not None and numbered:
-            stories, events = group(numbered)
-            _insert(con, "version_stories", stories)
-            _insert(con, "story_events", events)
+            group(con, numbered)
         _insert(con, "feed_polls", batch.polls, drop=("etag", "last_modified"))
         _update_feeds(con, batch.polls)
         _insert(con, "fetches", _link_fetches(batch.fetches, numbered))

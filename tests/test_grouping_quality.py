@@ -28,7 +28,10 @@ def test_copy_variants_are_found_and_nothing_else_is_merged():
     precision, recall, n = story_pairs_score(_texts(), same_topic=negatives)
     assert n == 140
     assert precision >= 1.0
-    assert recall >= 1.0
+    # Copies are confirmed at exact containment 0.8 (docs/decisions.md, "Grouping in a
+    # stream"): variants whose inserted headline and boilerplate lines push them under it are
+    # missed; 0.7 found them all but merged different write-ups of one real shooting.
+    assert recall >= 0.70
 
 
 def test_events_keep_sibling_events_apart_on_the_ecb_subset():

@@ -72,7 +72,6 @@ def test_migrations_apply_once_in_order(tmp_path):
         "0002_views.sql",
         "0003_claims.sql",
         "0004_stories_events.sql",
-        "0008_poll_skipped.sql",
     ]
 
 

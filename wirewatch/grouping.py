@@ -1,80 +1,210 @@
-"""Story and event assignment for the versions a batch adds, against indexes rebuilt from the
-database once per run. Used by the ingest flow's store step, inside the write transaction."""
+"""Story and event assignment for the versions a batch adds, inside the batch's write
+transaction, against indexes that live in the database (storage/grouping_index.py).
+
+Determinism: a batch's new versions are taken in a canonical order (time, article, version),
+and each assignment is a function of the stored state plus the versions before it in that
+order. What the batch changes is kept in an overlay that mirrors what the tables would hold
+had each version been written alone, so the result does not depend on how versions were split
+into batches or runs, and a re-run after a kill repeats the same order.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
 
-from extractors.dedup import DEDUP_VERSION, Fingerprint, StoryIndex
-from extractors.events import EVENTS_VERSION, WINDOW_DAYS, EventFeatures, EventIndex
-from storage import records
-from storage.records import EventRow, StoryRow, VersionRow
+from extractors.copies import (
+    MIN_CONTAINMENT,
+    anchors,
+    containment,
+    recurring_wall,
+    shingle_hashes,
+    titles_related,
+    too_short,
+)
+from extractors.dedup import DEDUP_VERSION
+from extractors.events import EventFeatures, Story, casualties
+from storage import grouping_index as index
+from storage.records import StoryRow, VersionRow
+from wirewatch.event_grouping import EventAssigner, GroupingParams
+from wirewatch.settings import Settings
+
+
+@dataclass(slots=True)
+class _Copy:
+    """A story's canonical copy as the index knows it (or will, once the batch is written)."""
+
+    hashes: frozenset[int]
+    title: str
+    unrelated_titles: int
+    not_article: str | None
+    seen_at: datetime
+    changed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    row: VersionRow
+    version: int
+    when: datetime
+    hashes: frozenset[int]
+
+    @property
+    def key(self) -> str:
+        return f"{self.row.article_id}.{self.version}"
+
+
+@dataclass(slots=True)
+class _StoryPass:
+    copies: dict[str, _Copy] = field(default_factory=dict)
+    batch_anchors: dict[int, list[str]] = field(default_factory=dict)
+    rows: list[StoryRow] = field(default_factory=list)
+    founders: list[_Page] = field(default_factory=list)
+    flags: dict[str, str] = field(default_factory=dict)
+    new_anchors: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Grouping:
-    """Both indexes, and which stories already have an event."""
+    """Called by storage.records.write_batch with the batch's numbered versions."""
 
-    def __init__(self) -> None:
-        self.stories = StoryIndex()
-        self.events = EventIndex()
-        self.known_stories: set[str] = set()
-
-    @classmethod
-    def load(cls, con: duckdb.DuckDBPyConnection) -> Grouping:
-        """Rebuild both indexes from storage (every signature; the events still open)."""
-        grouping = cls()
-        for key, story_id, n_shingles, signature in records.load_signatures(con):
-            grouping.stories.add(key, story_id, Fingerprint(n_shingles, signature))
-            grouping.known_stories.add(story_id)
-        for _story, event_id, published, terms, names in records.load_story_features(
-            con, WINDOW_DAYS
-        ):
-            grouping.events.add(event_id, _features(terms, names), published)
-        return grouping
+    def __init__(self, params: GroupingParams | None = None) -> None:
+        self.params = params or GroupingParams()
 
     def __call__(
-        self, numbered: list[tuple[VersionRow, int]]
-    ) -> tuple[list[StoryRow], list[EventRow]]:
-        stories, events = [], []
-        for page, version in numbered:
-            key = f"{page.article_id}.{version}"
-            fp = Fingerprint(page.n_shingles, page.signature)
-            story_id = self.stories.assign(key, fp, new_story_id=key)
-            stories.append(
-                StoryRow(
-                    page.article_id,
-                    version,
-                    story_id,
-                    page.agency,
-                    page.n_shingles,
-                    page.signature,
-                    DEDUP_VERSION,
-                )
-            )
-            if story_id in self.known_stories:
-                continue  # a copy of a story already placed in an event
-            self.known_stories.add(story_id)
-            when = _when(page, version)
-            event_id = self.events.assign(_features(page.terms, list(page.names)), story_id, when)
-            events.append(
-                EventRow(story_id, event_id, when, page.terms, page.names, EVENTS_VERSION)
-            )
-        return stories, events
+        self, con: duckdb.DuckDBPyConnection, numbered: list[tuple[VersionRow, int]]
+    ) -> None:
+        pages = sorted(
+            (
+                _Page(row, version, when_of(row, version), shingle_hashes(row.text))
+                for row, version in numbered
+            ),
+            key=lambda p: (p.when, p.row.article_id, p.version),
+        )
+        stories = self._stories(con, pages)
+        events = EventAssigner(con, self.params).assign(
+            [(p.key, _story(p)) for p in stories.founders]
+        )
+        index.save_assignments(con, stories.rows, [e.row for e in events])
+        index.save_stories(con, stories.new_anchors, _profile_rows(stories.copies))
+        index.flag_not_article(con, stories.flags)
+
+    def _stories(self, con: duckdb.DuckDBPyConnection, pages: list[_Page]) -> _StoryPass:
+        window = timedelta(days=self.params.story_window_days)
+        probes = [
+            {"key": p.key, "anchor": a, "lo": p.when - window, "hi": p.when + window}
+            for p in pages
+            if not too_short(p.row.text)
+            for a in anchors(p.hashes)
+        ]
+        since = min((p["lo"] for p in probes), default=None)
+        found: dict[str, Counter[str]] = {}
+        if since is not None:
+            for key, story_id, shared in index.story_candidates(
+                con, probes, since, self.params.max_candidates
+            ):
+                found.setdefault(key, Counter())[story_id] = shared
+        stored = index.story_copies(con, {s for c in found.values() for s in c})
+        work = _StoryPass()
+        for story_id, (text, title, unrelated, flag, seen_at) in stored.items():
+            work.copies[story_id] = _Copy(shingle_hashes(text), title, unrelated, flag, seen_at)
+        for page in pages:
+            self._place(page, found.get(page.key, Counter()), work, window)
+        return work
+
+    def _place(self, page: _Page, found: Counter[str], work: _StoryPass, window: timedelta) -> None:
+        if too_short(page.row.text):
+            work.rows.append(_story_row(page, page.key, "too_short"))
+            work.flags[page.key] = "too_short"
+            return
+        page_anchors = anchors(page.hashes)
+        candidates = Counter(found)
+        for anchor in page_anchors:
+            for story_id in work.batch_anchors.get(anchor, ()):
+                if abs(work.copies[story_id].seen_at - page.when) <= window:
+                    candidates[story_id] += 1
+        ranked = sorted(candidates.items(), key=lambda kv: (-kv[1], kv[0]))
+        best, best_score = None, MIN_CONTAINMENT
+        for story_id, _shared in ranked[: self.params.max_candidates]:
+            copy = work.copies.get(story_id)
+            score = containment(page.hashes, copy.hashes) if copy else 0.0
+            if score >= best_score and (best is None or score > best_score):
+                best, best_score = story_id, score
+        if best is None:
+            self._found_story(page, page_anchors, work)
+            return
+        copy = work.copies[best]
+        if not titles_related(page.row.title, copy.title):
+            copy.unrelated_titles += 1
+            copy.changed = True
+            if recurring_wall(len(copy.hashes), copy.unrelated_titles) and not copy.not_article:
+                copy.not_article = "recurring_text"
+                work.flags[best] = "recurring_text"
+        work.rows.append(_story_row(page, best, copy.not_article))
+
+    def _found_story(self, page: _Page, page_anchors: list[int], work: _StoryPass) -> None:
+        work.copies[page.key] = _Copy(page.hashes, page.row.title, 0, None, page.when, True)
+        for anchor in page_anchors:
+            work.batch_anchors.setdefault(anchor, []).append(page.key)
+            work.new_anchors.append({"anchor": anchor, "story_id": page.key, "seen_at": page.when})
+        work.rows.append(_story_row(page, page.key, None))
+        work.founders.append(page)
 
 
-def _when(page: VersionRow, version: int) -> datetime | None:
-    return (
-        (page.updated_at or page.fetched_at)
-        if version > 1
-        else (page.published_at or page.fetched_at)
+def grouping_params(settings: Settings) -> GroupingParams:
+    return GroupingParams(
+        story_window_days=settings.story_window_days,
+        event_window_days=settings.event_window_days,
+        related_window_days=settings.related_window_days,
+        max_name_stories=settings.max_name_stories,
+        max_candidates=settings.max_candidates,
     )
 
 
-def _features(terms: str, names: list[str]) -> EventFeatures:
-    return EventFeatures(json.loads(terms), frozenset(names))
+def when_of(page: VersionRow, version: int) -> datetime:
+    """A version's time: publication for a first version, the update stamp for later ones."""
+    if version > 1:
+        return page.updated_at or page.fetched_at
+    return page.published_at or page.fetched_at
+
+
+def _story_row(page: _Page, story_id: str, not_article: str | None) -> StoryRow:
+    row = page.row
+    return StoryRow(
+        row.article_id,
+        page.version,
+        story_id,
+        row.agency,
+        row.n_shingles,
+        row.signature,
+        DEDUP_VERSION,
+        not_article,
+    )
+
+
+def _story(page: _Page) -> tuple[Story, str, tuple[str, ...]]:
+    killed, injured = casualties((c.metric, c.value) for c in page.row.claims)
+    terms = json.loads(page.row.terms)
+    story = Story(terms, frozenset(page.row.names), page.when, killed, injured)
+    return story, page.row.terms, page.row.names
+
+
+def _profile_rows(copies: dict[str, _Copy]) -> list[dict[str, Any]]:
+    return [
+        {
+            "story_id": story_id,
+            "title": copy.title,
+            "seen_at": copy.seen_at,
+            "unrelated_titles": copy.unrelated_titles,
+            "not_article": copy.not_article,
+        }
+        for story_id, copy in sorted(copies.items())
+        if copy.changed
+    ]
 
 
 def terms_json(features: EventFeatures | None, keep: int = 200) -> str:

@@ -48,6 +48,16 @@ class Settings(BaseSettings):
     feed_batch_size: int = Field(50, ge=1, description="Feeds per fetch-extract-write batch.")
     reprocess_batch_size: int = Field(500, ge=1, description="Versions per reprocess batch.")
 
+    story_window_days: float = Field(30.0, gt=0, description="Copies are looked for this far back.")
+    event_window_days: float = Field(14.0, gt=0, description="A story joins events this close.")
+    related_window_days: float = Field(
+        365.0, gt=0, description="Older events a new event may be linked to as related."
+    )
+    max_name_stories: int = Field(
+        200, ge=1, description="Names in more stories than this gather no event candidates."
+    )
+    max_candidates: int = Field(20, ge=1, description="Stories or events scored per new story.")
+
     db_lock_retries: int = Field(20, ge=0, description="Retries when the DB file is locked.")
     db_lock_wait_s: float = Field(0.25, gt=0, description="Wait between lock retries.")
     db_write_wait_s: float = Field(

@@ -1,0 +1,174 @@
+"""The story and event indexes as DuckDB tables (migration 0006): looked up with the batch's
+anchors and names, joined in one statement each, and updated by the batch's own write.
+
+Lookups are windowed by time and the tables are appended in about publication order, so a
+lookup reads the row groups of its window (DuckDB skips the others by their min/max), and its
+result is bounded by the batch, not by what the database holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+#: A not_article story keeps its copies, its raw HTML and its story id; it leaves its event
+#: and its claims.
+StoryCopy = tuple[str, str, int, str | None, datetime]  # text, title, unrelated, flag, seen
+
+
+def _rows(
+    con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], sql: str, *params: object
+) -> list[tuple[Any, ...]]:
+    if not rows:
+        return []
+    con.register("probe", pa.Table.from_pylist(list(rows)))
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.unregister("probe")
+
+
+def _write(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], sql: str) -> None:
+    if rows:
+        _rows(con, rows, sql)
+
+
+def story_candidates(
+    con: duckdb.DuckDBPyConnection,
+    probes: Sequence[Mapping[str, Any]],
+    since: datetime,
+    limit: int,
+) -> list[tuple[str, str, int]]:
+    """(key, story_id, shared anchors) for probes {key, anchor, lo, hi}: the `limit` stories
+    sharing most anchors with each key, seen between its lo and hi."""
+    return _rows(
+        con,
+        probes,
+        "SELECT p.key, a.story_id, count(*) AS shared FROM probe p "
+        "JOIN story_anchors a ON a.anchor = p.anchor "
+        "WHERE a.seen_at >= ? AND a.seen_at BETWEEN p.lo AND p.hi GROUP BY p.key, a.story_id "
+        "QUALIFY row_number() OVER (PARTITION BY p.key ORDER BY shared DESC, a.story_id) <= ?",
+        since,
+        limit,
+    )
+
+
+def story_copies(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> dict[str, StoryCopy]:
+    """Each story's canonical copy (its first version: the story id names it) and flags."""
+    probes = [
+        {"story_id": s, "article_id": s.rsplit(".", 1)[0], "version": int(s.rsplit(".", 1)[1])}
+        for s in sorted(set(story_ids))
+    ]
+    found = _rows(
+        con,
+        probes,
+        "SELECT p.story_id, v.text, s.title, s.unrelated_titles, s.not_article, s.seen_at "
+        "FROM probe p "
+        "JOIN article_versions v USING (article_id, version) "
+        "JOIN story_profiles s ON s.story_id = p.story_id",
+    )
+    return {row[0]: (row[1], row[2], row[3], row[4], row[5]) for row in found}
+
+
+def df_counts(con: duckdb.DuckDBPyConnection, tokens: Iterable[str]) -> dict[str, int]:
+    found = _rows(
+        con,
+        [{"token": t} for t in sorted(set(tokens) | {""})],
+        "SELECT d.token, d.n FROM probe p JOIN grouping_df d USING (token)",
+    )
+    return {row[0]: row[1] for row in found}
+
+
+def event_candidates(
+    con: duckdb.DuckDBPyConnection, names: Iterable[str], since: datetime | None
+) -> list[tuple[str, str]]:
+    """(name, event_id) of events last seen since `since` (or undated) holding these names."""
+    return _rows(
+        con,
+        [{"name": n} for n in sorted(set(names))],
+        "SELECT n.name, n.event_id FROM probe p JOIN event_names n USING (name) "
+        "WHERE ? IS NULL OR n.last_seen IS NULL OR n.last_seen >= ?",
+        since,
+        since,
+    )
+
+
+def event_profiles(
+    con: duckdb.DuckDBPyConnection, event_ids: Iterable[str]
+) -> list[tuple[str, datetime | None, datetime | None, int, str, str | None]]:
+    return _rows(
+        con,
+        [{"event_id": e} for e in sorted(set(event_ids))],
+        "SELECT e.event_id, e.first_seen, e.last_seen, e.n_stories, e.profile, "
+        "e.related_event_id FROM probe p JOIN event_profiles e USING (event_id)",
+    )
+
+
+def save_stories(
+    con: duckdb.DuckDBPyConnection,
+    anchors: Sequence[Mapping[str, Any]],
+    profiles: Sequence[Mapping[str, Any]],
+) -> None:
+    """New anchors {anchor, story_id, seen_at}; new or changed story profiles."""
+    _write(con, anchors, "INSERT INTO story_anchors BY NAME SELECT * FROM probe")
+    _write(con, profiles, "INSERT OR REPLACE INTO story_profiles BY NAME SELECT * FROM probe")
+
+
+def save_events(
+    con: duckdb.DuckDBPyConnection,
+    profiles: Sequence[Mapping[str, Any]],
+    names: Sequence[Mapping[str, Any]],
+    df: Mapping[str, int],
+) -> None:
+    """Touched event profiles (replacing their name rows) and the batch's frequency counts."""
+    _write(con, profiles, "INSERT OR REPLACE INTO event_profiles BY NAME SELECT * FROM probe")
+    _write(con, profiles, "DELETE FROM event_names n USING probe p WHERE n.event_id = p.event_id")
+    _write(con, names, "INSERT INTO event_names BY NAME SELECT * FROM probe")
+    _write(
+        con,
+        [{"token": t, "n": n} for t, n in sorted(df.items())],
+        "INSERT INTO grouping_df SELECT token, n FROM probe "
+        "ON CONFLICT (token) DO UPDATE SET n = grouping_df.n + excluded.n",
+    )
+
+
+def flag_not_article(con: duckdb.DuckDBPyConnection, flags: Mapping[str, str]) -> None:
+    """Mark every copy of these stories (story_id -> reason) as no article: out of stories,
+    events and claims, kept with their raw HTML."""
+    rows = [{"story_id": s, "reason": r} for s, r in sorted(flags.items())]
+    _write(
+        con,
+        rows,
+        "UPDATE version_stories SET not_article = p.reason FROM probe p "
+        "WHERE version_stories.story_id = p.story_id",
+    )
+    _write(
+        con,
+        rows,
+        "UPDATE story_profiles SET not_article = p.reason FROM probe p "
+        "WHERE story_profiles.story_id = p.story_id",
+    )
+    _write(con, rows, "DELETE FROM story_events e USING probe p WHERE e.story_id = p.story_id")
+    _write(
+        con,
+        rows,
+        "DELETE FROM article_claims c USING version_stories s, probe p "
+        "WHERE s.story_id = p.story_id AND c.article_id = s.article_id AND c.version = s.version",
+    )
+
+
+def save_assignments(
+    con: duckdb.DuckDBPyConnection, stories: Sequence[Any], events: Sequence[Any]
+) -> None:
+    """The batch's StoryRows and EventRows (storage.records), one statement each."""
+    _write(
+        con,
+        [asdict(s) for s in stories],
+        "INSERT INTO version_stories BY NAME SELECT * FROM probe",
+    )
+    _write(con, [asdict(e) for e in events], "INSERT INTO story_events BY NAME SELECT * FROM probe")

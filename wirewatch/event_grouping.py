@@ -1,0 +1,208 @@
+"""Event assignment for a batch's new stories, against the event profiles stored in DuckDB.
+
+Candidates are the events sharing a *rare* name with the story (names in more than
+`max_name_stories` stories gather nothing), last seen within the related window; the
+`max_candidates` with the most rare-name weight in common are scored. The stored state plus
+an overlay of what this batch changed gives the same answer as writing one story at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+
+from extractors.events import (
+    EVENTS_VERSION,
+    MIN_RELATED,
+    MIN_SIMILARITY,
+    WINDOW_DAYS,
+    Profile,
+    Story,
+    join_event,
+    name_similarity,
+    score,
+    start_event,
+    unit_vector,
+)
+from storage import grouping_index as index
+from storage.records import EventRow
+
+PRIOR_STORIES = 1000
+#: A story that starts a story: its evidence, and its terms JSON and names as stored
+NewStory = tuple[Story, str, tuple[str, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupingParams:
+    """Windows and bounds of the indexes (settings: story_window_days, event_window_days,
+    related_window_days, max_name_stories, max_candidates)."""
+
+    story_window_days: float = 30.0
+    event_window_days: float = float(WINDOW_DAYS)
+    related_window_days: float = 365.0
+    max_name_stories: int = 200
+    max_candidates: int = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Assigned:
+    row: EventRow
+    related_event_id: str
+
+
+class EventAssigner:
+    def __init__(self, con: duckdb.DuckDBPyConnection, params: GroupingParams) -> None:
+        self.con, self.params = con, params
+        self.profiles: dict[str, Profile] = {}
+        self.touched: dict[str, Profile] = {}
+        self.batch_names: dict[str, set[str]] = {}
+        self.stored_names: dict[str, set[str]] = {}
+        self.df: Counter[str] = Counter()
+        self.df_added: Counter[str] = Counter()
+
+    def assign(self, stories: Sequence[tuple[str, NewStory]]) -> list[Assigned]:
+        if not stories:
+            return []
+        self._load([s for _, (s, _, _) in stories])
+        assigned = [self._assign_one(key, *parts) for key, parts in stories]
+        index.save_events(self.con, self._profile_rows(), self._name_rows(), self.df_added)
+        return assigned
+
+    def _load(self, stories: list[Story]) -> None:
+        tokens = {t for s in stories for t in s.terms} | {f"@{n}" for s in stories for n in s.names}
+        self.df.update(index.df_counts(self.con, tokens))
+        rare = {
+            n for s in stories for n in s.names if self.df[f"@{n}"] <= self.params.max_name_stories
+        }
+        whens = [s.when for s in stories if s.when is not None]
+        since = min(whens) - timedelta(days=self.params.related_window_days) if whens else None
+        for name, event_id in index.event_candidates(self.con, rare, since):
+            self.stored_names.setdefault(name, set()).add(event_id)
+        ids = {e for found in self.stored_names.values() for e in found}
+        for row in index.event_profiles(self.con, ids):
+            self.profiles[row[0]] = _decode(*row)
+
+    def _idf(self, token: str) -> float:
+        """Smoothed with PRIOR_STORIES unseen ones, so that rarity means something from the
+        first stories of a new database on (five reports of one event share their names)."""
+        total = self.df[""] + PRIOR_STORIES
+        return math.log(total / self.df[token]) if self.df[token] else 0.0
+
+    def _name_idf(self, name: str) -> float:
+        return self._idf(f"@{name}")
+
+    def _count(self, story: Story) -> None:
+        added = Counter({"": 1, **{t: 1 for t in story.terms}, **{f"@{n}": 1 for n in story.names}})
+        self.df.update(added)
+        self.df_added.update(added)
+
+    def _candidates(self, story: Story) -> list[Profile]:
+        found: set[str] = set()
+        for name in story.names:
+            if self.df[f"@{name}"] > self.params.max_name_stories:
+                continue
+            found |= {e for e in self.stored_names.get(name, ()) if e not in self.touched}
+            found |= self.batch_names.get(name, set())
+
+        def weight(event_id: str) -> tuple[float, str]:
+            shared = story.names & self.profiles[event_id].names.keys()
+            return (-sum(self._name_idf(n) for n in shared), event_id)
+
+        ranked = sorted((e for e in found if e in self.profiles), key=weight)
+        return [self.profiles[e] for e in ranked[: self.params.max_candidates]]
+
+    def _assign_one(self, key: str, story: Story, terms: str, names: tuple[str, ...]) -> Assigned:
+        self._count(story)
+        vector = unit_vector(story.terms, self._idf)
+        best, best_score, related, related_score = None, MIN_SIMILARITY, "", MIN_RELATED
+        for profile in self._candidates(story):
+            days = _days_outside(story.when, profile)
+            if days <= self.params.event_window_days:
+                value = score(story, vector, profile, self._name_idf)
+                if value > best_score or (value == best_score and best is None):
+                    best, best_score = profile, value
+            elif days <= self.params.related_window_days:
+                value = name_similarity(story, profile, self._name_idf)
+                if value > related_score or (value == related_score and not related):
+                    related, related_score = profile.event_id, value
+        if best is not None:
+            profile = join_event(best, story, vector)
+        else:
+            profile = start_event(key, story, vector, related)
+        self._touch(profile)
+        row = EventRow(key, profile.event_id, story.when, terms, names, EVENTS_VERSION)
+        return Assigned(row, profile.related_event_id)
+
+    def _touch(self, profile: Profile) -> None:
+        old = self.profiles.get(profile.event_id)
+        for name in old.names if old else ():
+            self.batch_names.get(name, set()).discard(profile.event_id)
+        for name in profile.names:
+            self.batch_names.setdefault(name, set()).add(profile.event_id)
+        self.profiles[profile.event_id] = profile
+        self.touched[profile.event_id] = profile
+
+    def _profile_rows(self) -> list[dict[str, Any]]:
+        return [_encode(p) for _, p in sorted(self.touched.items())]
+
+    def _name_rows(self) -> list[dict[str, Any]]:
+        return [
+            {"name": n, "event_id": p.event_id, "last_seen": p.last_seen}
+            for _, p in sorted(self.touched.items())
+            for n in sorted(p.names)
+        ]
+
+
+def _days_outside(when: datetime | None, profile: Profile) -> float:
+    """Days from `when` to the event's span (0 inside it or without dates)."""
+    if when is None or profile.first_seen is None or profile.last_seen is None:
+        return 0.0
+    if when < profile.first_seen:
+        return (profile.first_seen - when).total_seconds() / 86400
+    return max(0.0, (when - profile.last_seen).total_seconds() / 86400)
+
+
+def _encode(profile: Profile) -> dict[str, Any]:
+    body = {
+        "centroid": dict(profile.centroid),
+        "names": dict(profile.names),
+        "killed": sorted(profile.killed),
+        "injured": sorted(profile.injured),
+    }
+    return {
+        "event_id": profile.event_id,
+        "first_seen": profile.first_seen,
+        "last_seen": profile.last_seen,
+        "n_stories": profile.n_stories,
+        "profile": json.dumps(body, ensure_ascii=False, sort_keys=True),
+        "related_event_id": profile.related_event_id or None,
+    }
+
+
+def _decode(
+    event_id: str,
+    first_seen: datetime | None,
+    last_seen: datetime | None,
+    n_stories: int,
+    profile: str,
+    related: str | None,
+) -> Profile:
+    body = json.loads(profile)
+    return Profile(
+        event_id,
+        body["centroid"],
+        body["names"],
+        n_stories,
+        first_seen,
+        last_seen,
+        frozenset(body["killed"]),
+        frozenset(body["injured"]),
+        related or "",
+    )
