@@ -31,7 +31,7 @@ from extractors.process import warm_up
 from extractors.urls import url_id
 from storage import health as health_reads
 from storage import records
-from wirewatch import cycle, health, notify
+from wirewatch import archive, cycle, health, notify
 from wirewatch.feedlist import load_feeds
 from wirewatch.grouping import Grouping
 from wirewatch.settings import Settings, open_db
@@ -91,9 +91,17 @@ def store(
 ) -> records.BatchResult:
     batch = cycle.assemble_batch(polled, done, run_id)
     with open_db(settings) as con:
-        result = records.write_batch(con, batch, group=grouping)
+        result = records.write_batch(
+            con, batch, group=grouping, archive=archive.raw_archive(settings)
+        )
         health.schedule_polls(con, batch.polls, settings)  # lost with a crash here: polled again
         return result
+
+
+@task(cache_policy=NO_CACHE)
+def expire_archive(settings: Settings) -> list[str]:
+    """Retention: delete WARC files older than `warc_retention_days` (rows keep pointers)."""
+    return archive.expire_archive(settings)
 
 
 @task(cache_policy=NO_CACHE)
@@ -197,5 +205,6 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
         size = settings.feed_batch_size
         chunks = [feed_ids[i : i + size] for i in range(0, len(feed_ids), size)]
         await _run_batches(chunks, settings, run_id, pool, totals, grouping)
+    expire_archive(settings)
     await report(settings, run_id, started, dict(totals))
     return dict(totals)
