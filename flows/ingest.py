@@ -31,7 +31,7 @@ from extractors.process import warm_up
 from extractors.urls import url_id
 from storage import health as health_reads
 from storage import records
-from wirewatch import archive, cycle, health, notify
+from wirewatch import archive, cycle, health, notify, warm
 from wirewatch.feedlist import load_feeds
 from wirewatch.grouping import Grouping
 from wirewatch.settings import Settings, open_db
@@ -119,11 +119,15 @@ async def report(
 
 
 @contextmanager
-def extraction_pool(workers: int) -> Iterator[Executor | None]:
+def extraction_pool(workers: int, keep_warm: bool = False) -> Iterator[Executor | None]:
     """Worker processes for trafilatura, forked from a fork server that has imported it once
-    (plain fork of a threaded Prefect process is unsafe; spawn re-imports it in every worker)."""
+    (plain fork of a threaded Prefect process is unsafe; spawn re-imports it in every worker).
+    With `keep_warm` (the warm daemon) they outlive the run, for the next one."""
     if workers == 0:
         yield None
+        return
+    if keep_warm:
+        yield warm.shared_pool(workers)
         return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["extractors.process"])
@@ -201,7 +205,7 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
     feed_ids = sync_feed_list(settings)
     grouping = load_grouping(settings)
     totals: Counter[str] = Counter()
-    with extraction_pool(settings.extract_workers) as pool:
+    with extraction_pool(settings.extract_workers, settings.keep_warm) as pool:
         size = settings.feed_batch_size
         chunks = [feed_ids[i : i + size] for i in range(0, len(feed_ids), size)]
         await _run_batches(chunks, settings, run_id, pool, totals, grouping)
