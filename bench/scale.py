@@ -54,6 +54,7 @@ def build(path: Path, versions: int) -> float:
     started = time.perf_counter()
     plan = scale_data.plan_rows(versions)
     with connect(path) as con:
+        con.execute("SET enable_progress_bar = false")
         bulk_insert(con, {"feeds": scale_data.feeds_table()})
         for start in range(0, versions, CHUNK):
             bulk_insert(con, scale_data.version_tables(plan, start, min(start + CHUNK, versions)))
