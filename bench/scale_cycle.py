@@ -66,7 +66,7 @@ def _feeds_file(folder: Path, name: str, urls: list[str]) -> str:
     return str(path)
 
 
-async def _measure(db: str, base: str, folder: Path) -> dict[str, float]:
+async def _measure(db: str, base: str, folder: Path) -> dict[str, float | None]:
     from flows.ingest import ingest
 
     idle = _feeds_file(folder, "idle.yaml", [f"{base}/idle/{k}.xml" for k in range(IDLE_FEEDS)])
@@ -84,7 +84,23 @@ async def _measure(db: str, base: str, folder: Path) -> dict[str, float]:
         "cycle_s": round(cycle_s, 3),
         "idle_cycle_s": round(idle_s, 3),
         "versions_added": totals.get("versions_added", 0),
+        "index_rebuild_s": _index_rebuild_s(db),
     }
+
+
+def _index_rebuild_s(db: str) -> float | None:
+    """What a per-run rebuild of the grouping indexes costs here, if the tree still has one
+    (each cycle above paid it once); None once the indexes live in the database."""
+    from wirewatch import grouping
+    from wirewatch.settings import Settings, open_db
+
+    load = getattr(getattr(grouping, "Grouping", None), "load", None)
+    if load is None:
+        return None
+    with open_db(Settings(db_path=Path(db)), read_only=True) as con:
+        started = time.perf_counter()
+        load(con)
+        return round(time.perf_counter() - started, 3)
 
 
 def main() -> None:
