@@ -2,9 +2,10 @@
 (file, offset, length) in `article_versions` and each file in `warc_files` (migration 0010).
 
 The writer appends records that the extraction workers built (`extractors.archive`) while it
-holds the DuckDB write lock, so appends are serialized like the rows. Records are appended
-before the batch's transaction commits: a batch that rolls back leaves unreferenced records
-behind (harmless bytes; the rerun appends them again), never a row that points at nothing.
+holds the DuckDB write lock, so appends are serialized like the rows. Records are written and
+synced before the batch's transaction commits, so a row never points at nothing; bytes that a
+killed or rolled-back batch left after the last committed record are cut off by the next
+append, so the files stay clean sequences of records that any WARC tool can read.
 """
 
 from __future__ import annotations
@@ -43,8 +44,11 @@ class WarcArchive:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = self._current(con)
         path = self.folder / name
-        with path.open("ab") as out:
-            start = out.tell()
+        path.touch()
+        with path.open("r+b") as out:
+            start = _committed_end(con, name)
+            out.truncate(start)  # drop what a killed or rolled-back batch left behind
+            out.seek(start)
             out.write(b"".join(records))
             out.flush()
             os.fsync(out.fileno())  # durable before the rows that point at it commit
@@ -65,6 +69,17 @@ class WarcArchive:
         name = f"wirewatch-{now:%Y%m%dT%H%M%S%f}.warc.gz"
         con.execute("INSERT INTO warc_files VALUES (?, ?, NULL)", [name, now])
         return name
+
+
+def _committed_end(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """Where the file's last committed record ends (the file is append-only and warc_file is
+    written in order, so min/max pruning keeps this to the newest row groups)."""
+    row = con.execute(
+        "SELECT coalesce(max(warc_offset + warc_length), 0) FROM article_versions "
+        "WHERE warc_file = ?",
+        [name],
+    ).fetchall()
+    return int(row[0][0])
 
 
 def _size(path: Path) -> int:

@@ -75,6 +75,22 @@ def test_the_writer_appends_records_and_stores_where_they_are(tmp_path):
     assert [r.rec_type for r in ArchiveIterator(io.BytesIO(whole))] == ["response", "response"]
 
 
+def test_bytes_left_by_a_killed_batch_are_cut_off_by_the_next_one(tmp_path):
+    archive = WarcArchive(tmp_path / "warc")
+    with connect(tmp_path / "db.duckdb") as con:
+        write_batch(con, Batch(pages=[_page("a1")]), archive=archive)
+        (name,) = con.execute("SELECT warc_file FROM article_versions").fetchall()[0]
+        with (archive.folder / name).open("ab") as out:  # a record half-written, then killed
+            out.write(_page("lost").raw_record[:100])
+
+        write_batch(con, Batch(pages=[_page("a2")]), archive=archive)
+
+        assert read_raw_html(con, archive.folder, "a2", 1) == HTML
+    whole = io.BytesIO((archive.folder / name).read_bytes())
+    uris = [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(whole)]
+    assert uris == ["http://x/a1", "http://x/a2"]
+
+
 def test_files_rotate_once_past_the_size_limit(tmp_path):
     archive = WarcArchive(tmp_path / "warc", rotate_bytes=1)  # every batch starts a new file
     with connect(tmp_path / "db.duckdb") as con:
