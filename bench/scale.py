@@ -18,6 +18,7 @@ import argparse
 import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -98,12 +99,13 @@ def measure_cycles(path: Path, cap_mb: float, timeout_s: float) -> dict[str, flo
         [sys.executable, "-m", "bench.scale_cycle", "--db", str(path)],
         stdout=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its Prefect server and workers go with it when stopped
     )
     deadline, tree_peak = time.monotonic() + timeout_s, 0.0
     while proc.poll() is None:
         tree_peak = max(tree_peak, _tree_rss_mb(proc.pid))
         if tree_peak > cap_mb or time.monotonic() > deadline:
-            proc.kill()
+            os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
             print(f"  cycle process stopped: {tree_peak:.0f} MB (cap {cap_mb:.0f}) or timeout")
             return None
