@@ -77,21 +77,44 @@ def query_times(path: Path) -> dict[str, float]:
         }
 
 
-def _tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and its descendants (Linux /proc), in MB."""
-    total, todo = 0.0, [pid]
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (Linux /proc)."""
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
             kids = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue  # exited meanwhile
+        found.append(current)
+        todo.extend(int(k) for k in kids)
+    return found
+
+
+def _rss_mb(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
         except OSError:
             continue  # exited meanwhile
         for line in status.splitlines():
             if line.startswith("VmRSS:"):
                 total += int(line.split()[1]) / 1024
-        todo.extend(int(k) for k in kids)
     return total
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """SIGINT first (Prefect stops its temporary server, the pool its workers), then SIGKILL
+    whatever of the tree is left: a killed measurement must not leave processes behind."""
+    pids = _tree(proc.pid)
+    proc.send_signal(signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(15)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    proc.wait()
 
 
 def measure_cycles(path: Path, cap_mb: float, timeout_s: float) -> dict[str, float] | None:
@@ -99,14 +122,12 @@ def measure_cycles(path: Path, cap_mb: float, timeout_s: float) -> dict[str, flo
         [sys.executable, "-m", "bench.scale_cycle", "--db", str(path)],
         stdout=subprocess.PIPE,
         text=True,
-        start_new_session=True,  # its Prefect server and workers go with it when stopped
     )
     deadline, tree_peak = time.monotonic() + timeout_s, 0.0
     while proc.poll() is None:
-        tree_peak = max(tree_peak, _tree_rss_mb(proc.pid))
+        tree_peak = max(tree_peak, _rss_mb(_tree(proc.pid)))
         if tree_peak > cap_mb or time.monotonic() > deadline:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            _stop(proc)
             print(f"  cycle process stopped: {tree_peak:.0f} MB (cap {cap_mb:.0f}) or timeout")
             return None
         with contextlib.suppress(subprocess.TimeoutExpired):  # still running: sample again
