@@ -165,6 +165,7 @@ def measure(folder: Path, versions: int, cap_mb: float, timeout_s: float) -> dic
             "tree_peak_rss_mb": cycles.get("tree_peak_rss_mb"),
             "versions_added": cycles.get("versions_added"),
             "index_rebuild_s": cycles.get("index_rebuild_s"),
+            "idle_cycle_empty_db_s": cycles.get("idle_cycle_empty_db_s"),
         },
     }
 
