@@ -15,6 +15,8 @@ from extractors.archive import read_response_body, warc_response_record
 from storage.db import connect
 from storage.records import Batch, VersionRow, write_batch
 from storage.warc import WarcArchive, expire_files, read_raw_html
+from wirewatch.archive import reextract
+from wirewatch.settings import Settings
 
 NOW = datetime(2026, 2, 1, 8, tzinfo=UTC)
 HTML = b"<html><body><p>Officials said 7 people were killed.</p></body></html>"
@@ -162,6 +164,15 @@ def test_an_ingest_run_archives_every_version_it_stores(
         ).fetchall()
         assert len(rows) == totals["versions_added"] > 0
         assert all(r[2] == 0 and r[3] for r in rows)
+        texts = dict(
+            con.execute(
+                "SELECT article_id || '.' || version, text FROM article_versions"
+            ).fetchall()
+        )
         for article_id, version, _, _ in rows:
             body = read_raw_html(con, tmp_path / "warc", article_id, version)
             assert body is not None and b"<html" in body.lower()
+    settings = Settings(db_path=db)
+    for article_id, version, _, _ in rows:  # re-extraction from the archive gives the same text
+        again = reextract(settings, article_id, version)
+        assert again is not None and again.result.text == texts[f"{article_id}.{version}"]

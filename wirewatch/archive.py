@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from storage.warc import WarcArchive, expire_files
+from extractors.pages import Page
+from extractors.process import Processed, process_page
+from storage.warc import WarcArchive, expire_files, read_raw_html
 from wirewatch.settings import Settings, open_db
 
 
@@ -28,3 +30,13 @@ def expire_archive(settings: Settings) -> list[str]:
         return expire_files(
             con, warc_folder(settings), settings.warc_retention_days, datetime.now(UTC)
         )
+
+
+def reextract(settings: Settings, article_id: str, version: int) -> Processed | None:
+    """Run the current extraction again over a version's archived raw HTML (a better
+    extractor, new claim rules); None when its WARC file has expired."""
+    with open_db(settings, read_only=True) as con:
+        body = read_raw_html(con, warc_folder(settings), article_id, version)
+    if body is None:
+        return None
+    return process_page(Page("", "text/html", body), settings.extract_fast)
