@@ -11,7 +11,7 @@ export PREFECT_UI_ENABLED := false
 export PREFECT_HOME := $(CURDIR)/.prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 60
 
-.PHONY: demo test test-slow lint format eval bench clean browser
+.PHONY: demo test test-slow lint format eval bench bench-scale clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,6 +67,11 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.pipeline --corpus $(SHARED)/corpora/scrapinghub-aeb
 	$(BIN)/python -m bench.claims --corpus $(SHARED)/corpora/scrapinghub-aeb
 	$(BIN)/python -m bench.dedup --corpus $(SHARED)/corpora/scrapinghub-aeb
+
+# SIZES=10000,100000 for a quick run; figures go to data/bench/scale.json
+SIZES ?= 10000,100000,1000000
+bench-scale: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.scale --sizes $(SIZES)
 
 clean:
 	rm -rf data .prefect .pytest_cache .mypy_cache .ruff_cache

@@ -3,8 +3,10 @@ story and event grouping need (a MinHash fingerprint, the wire credit, event fea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
+from extractors.archive import warc_response_record
 from extractors.claims import Claim, extract_claims
 from extractors.dedup import Fingerprint, fingerprint
 from extractors.events import EventFeatures, event_features
@@ -19,18 +21,26 @@ class Processed:
     fingerprint: Fingerprint | None = None
     agency: str = ""
     features: EventFeatures | None = None
+    raw_record: bytes = b""  # the page as a gzip'd WARC response record, when archiving
 
 
-def process_page(page: Page, fast: bool = False) -> Processed:
+def process_page(page: Page, fast: bool = False, archive_at: datetime | None = None) -> Processed:
+    """Extract and analyse one page. With `archive_at` (the fetch time) the raw body comes back
+    as a WARC record instead of `raw_html_z`, built here so the writer only appends bytes."""
     result = extract_article(page, fast)
     if isinstance(result, Rejected):
         return Processed(result)
+    record = b""
+    if archive_at is not None:
+        record = warc_response_record(page.url, page.content_type, page.body, archive_at)
+        result = replace(result, raw_html_z=b"")
     return Processed(
         result,
         claims=tuple(extract_claims(result.text, context=result.title)),
         fingerprint=fingerprint(result.text),
         agency=detect_agency(result.text),
         features=event_features(result.text, result.title),
+        raw_record=record,
     )
 
 

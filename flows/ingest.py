@@ -32,7 +32,7 @@ from extractors.urls import url_id
 from storage import health as health_reads
 from storage import records
 from storage.db import DatabaseLocked, run_lock
-from wirewatch import cycle, health, notify
+from wirewatch import archive, cycle, health, notify, warm
 from wirewatch.feedlist import load_feeds
 from wirewatch.grouping import Grouping, grouping_params
 from wirewatch.settings import Settings, open_db
@@ -88,12 +88,20 @@ def store(
     batch = cycle.assemble_batch(polled, done, run_id)
     try:
         with open_db(settings) as con:
-            result = records.write_batch(con, batch, group=grouping)
+            result = records.write_batch(
+                con, batch, group=grouping, archive=archive.raw_archive(settings)
+            )
             health.schedule_polls(con, batch.polls, settings)  # lost with a crash: polled again
             return result
     except DatabaseLocked as exc:
         get_run_logger().warning("batch deferred to the next cycle: %s", exc)
         return None
+
+
+@task(cache_policy=NO_CACHE)
+def expire_archive(settings: Settings) -> list[str]:
+    """Retention: delete WARC files older than `warc_retention_days` (rows keep pointers)."""
+    return archive.expire_archive(settings)
 
 
 @task(cache_policy=NO_CACHE)
@@ -111,11 +119,15 @@ async def report(
 
 
 @contextmanager
-def extraction_pool(workers: int) -> Iterator[Executor | None]:
+def extraction_pool(workers: int, keep_warm: bool = False) -> Iterator[Executor | None]:
     """Worker processes for trafilatura, forked from a fork server that has imported it once
-    (plain fork of a threaded Prefect process is unsafe; spawn re-imports it in every worker)."""
+    (plain fork of a threaded Prefect process is unsafe; spawn re-imports it in every worker).
+    With `keep_warm` (the warm daemon) they outlive the run, for the next one."""
     if workers == 0:
         yield None
+        return
+    if keep_warm:
+        yield warm.shared_pool(workers)
         return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["extractors.process"])
@@ -205,8 +217,9 @@ async def _cycle(settings: Settings, run_id: str) -> Counter[str]:
     feed_ids = sync_feed_list(settings)
     grouping = Grouping(grouping_params(settings))  # its indexes live in the database
     totals: Counter[str] = Counter()
-    with extraction_pool(settings.extract_workers) as pool:
+    with extraction_pool(settings.extract_workers, settings.keep_warm) as pool:
         size = settings.feed_batch_size
         chunks = [feed_ids[i : i + size] for i in range(0, len(feed_ids), size)]
         await _run_batches(chunks, settings, run_id, pool, totals, grouping)
+    expire_archive(settings)
     return totals

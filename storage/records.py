@@ -13,6 +13,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from storage.warc import WarcArchive, place_records
+
 
 @dataclass(frozen=True, slots=True)
 class FeedRow:
@@ -112,6 +114,7 @@ class VersionRow:
     agency: str = ""
     terms: str = "{}"  # JSON {word: count}
     names: tuple[str, ...] = ()
+    raw_record: bytes = b""  # a WARC record to archive instead of raw_html_z (storage/warc.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,7 +269,11 @@ def _number_versions(
     return numbered
 
 
-def _store_versions(con: duckdb.DuckDBPyConnection, numbered: list[tuple[VersionRow, int]]) -> int:
+def _store_versions(
+    con: duckdb.DuckDBPyConnection,
+    numbered: list[tuple[VersionRow, int]],
+    archive: WarcArchive | None = None,
+) -> int:
     articles = {p.article_id: p for p, _ in numbered}
     articles_added = _with_staged(
         con,
@@ -284,11 +291,19 @@ def _store_versions(con: duckdb.DuckDBPyConnection, numbered: list[tuple[Version
         "ANTI JOIN articles a ON a.article_id = s.article_id",
     )
     skip = ("claims", "claims_version", "n_shingles", "signature", "agency", "terms", "names")
+    skip_too = (*skip, "raw_record")  # apart from the grouping columns: merges stay small
+    placed = place_records(con, archive, [page.raw_record for page, _ in numbered])
+    no_pointer = {"warc_file": None, "warc_offset": None, "warc_length": None}
     _with_staged(
         con,
         [
-            {**{k: v for k, v in asdict(page).items() if k not in skip}, "version": version}
-            for page, version in numbered
+            {
+                **{k: v for k, v in asdict(page).items() if k not in skip_too},
+                "version": version,
+                **no_pointer,
+                **where,
+            }
+            for (page, version), where in zip(numbered, placed, strict=True)
         ],
         "INSERT INTO article_versions BY NAME SELECT * EXCLUDE "
         "(canonical_url, outlet, feed_id) FROM staged",
@@ -392,14 +407,18 @@ def _update_feeds(con: duckdb.DuckDBPyConnection, polls: Sequence[PollRow]) -> N
 
 
 def write_batch(
-    con: duckdb.DuckDBPyConnection, batch: Batch, group: Grouper | None = None
+    con: duckdb.DuckDBPyConnection,
+    batch: Batch,
+    group: Grouper | None = None,
+    archive: WarcArchive | None = None,
 ) -> BatchResult:
     """Write one batch in one transaction: all of it lands, or none of it. `group` assigns
-    the new versions to stories and events (inside the transaction, so in order)."""
+    the new versions to stories and events (inside the transaction, so in order); `archive`
+    takes the pages' WARC records (storage/warc.py)."""
     con.execute("BEGIN")
     try:
         numbered = _number_versions(con, batch.pages)
-        articles_added = _store_versions(con, numbered)
+        articles_added = _store_versions(con, numbered, archive)
         if group is not None and numbered:
             group(con, numbered)
         _insert(con, "feed_polls", batch.polls, drop=("etag", "last_modified"))

@@ -201,11 +201,14 @@ async def _fetch_and_process(
     if response.outcome is not Outcome.OK:
         return Done(job, response, fetched_at)
     page = Page(response.final_url, response.content_type, response.body, job.entry.published_at)
+    archive_at = fetched_at if settings.archive_raw_html else None
     if pool is None:
-        processed = process_page(page, settings.extract_fast)
+        processed = process_page(page, settings.extract_fast, archive_at)
     else:
         loop = asyncio.get_running_loop()
-        processed = await loop.run_in_executor(pool, process_page, page, settings.extract_fast)
+        processed = await loop.run_in_executor(
+            pool, process_page, page, settings.extract_fast, archive_at
+        )
     # The article carries the compressed body; keeping the raw one too would double memory.
     return Done(job, replace(response, body=b""), fetched_at, processed)
 
@@ -229,7 +232,9 @@ def _fetch_row(done: Done, run_id: str) -> FetchRow:
     if isinstance(result, Rejected):
         outcome, reason = result.outcome.value, result.reason
     article_id = done.article_id if result is not None else None
-    size = len(result.raw_html_z) if isinstance(result, Article) else 0
+    size = 0
+    if isinstance(result, Article) and done.processed:
+        size = len(result.raw_html_z) or len(done.processed.raw_record)
     return FetchRow(
         run_id,
         done.job.feed.feed_id,
@@ -282,6 +287,7 @@ def _version_row(done: Done, processed: Processed, article: Article) -> VersionR
         extractor_version=EXTRACTOR_VERSION,
         final_url=done.response.final_url,
         raw_html_z=article.raw_html_z,
+        raw_record=processed.raw_record,
         claims=tuple(claim_row(c) for c in processed.claims),
         claims_version=CLAIMS_VERSION,
         updated_at=entry.updated_at if entry.updated_at != entry.published_at else None,

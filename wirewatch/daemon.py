@@ -118,6 +118,7 @@ def serve(settings: Settings, interval_minutes: float | None = None) -> int:
             return 1 if not stop.is_set() else 0
         env["PREFECT_API_URL"] = api_url
         env.update(service_env(settings, interval, api_url))
+        env.setdefault("WIREWATCH_KEEP_WARM", "true")  # runs execute in the warm runner
         children.append(_Child("ingest runner", lambda: _start(_runner_args(interval), env)))
         _log(f"serving deployment {DEPLOYMENT!r} every {interval:g} minutes; Ctrl-C stops")
         while not stop.wait(1.0):
@@ -133,6 +134,9 @@ def serve(settings: Settings, interval_minutes: float | None = None) -> int:
 def _run_runner(interval_minutes: float) -> None:
     """The runner child: serve the ingest flow on the schedule (blocks until interrupted)."""
     apply_offline_defaults()
+    if Settings().keep_warm:
+        _run_warm(interval_minutes)
+        return
     from flows.ingest import ingest
 
     ingest.serve(
@@ -142,6 +146,20 @@ def _run_runner(interval_minutes: float) -> None:
         limit=1,
         pause_on_shutdown=False,
     )
+
+
+def _run_warm(interval_minutes: float) -> None:
+    """The warm runner child (wirewatch/warm.py): flow runs execute in this one process."""
+    import asyncio
+    import contextlib
+
+    from prefect.settings import get_current_settings
+
+    from wirewatch.warm import serve_warm
+
+    poll_s = min(2.0, float(get_current_settings().runner.poll_frequency))
+    with contextlib.suppress(KeyboardInterrupt):  # SIGINT from `wirewatch serve`: stop quietly
+        asyncio.run(serve_warm(DEPLOYMENT, interval_minutes, poll_s))
 
 
 if __name__ == "__main__":

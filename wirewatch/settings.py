@@ -89,6 +89,21 @@ class Settings(BaseSettings):
     )
     prefect_ui: bool = Field(True, description="`serve` starts the Prefect UI on 127.0.0.1.")
 
+    # issue 9: bounded storage and a warm daemon (see wirewatch/archive.py, wirewatch/warm.py)
+    archive_raw_html: bool = Field(
+        True, description="Raw HTML goes to WARC files, not the database (off: raw_html_z)."
+    )
+    warc_dir: Path | None = Field(
+        None, description="Folder of the WARC files (default: `warc/` beside the DuckDB file)."
+    )
+    warc_rotate_mb: float = Field(100.0, gt=0, description="A new WARC file past this size.")
+    warc_retention_days: float = Field(
+        0.0, ge=0, description="Delete WARC files older than this (0 = keep them all)."
+    )
+    keep_warm: bool = Field(
+        False, description="Keep extraction workers between flow runs in one process (`serve`)."
+    )
+
 
 def open_db(
     settings: Settings, read_only: bool = False, path: Path | None = None

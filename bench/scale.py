@@ -1,0 +1,214 @@
+"""`make bench-scale`: does a cycle cost the same at 10k, 100k and 1M stored versions?
+
+For each size: build a database through the storage code (`storage.bulk.bulk_insert`, synthetic
+rows shaped like the real stream, see `bench.scale_data`), then in a fresh process
+(`bench.scale_cycle`) time a 1-new-article cycle and an idle 100-feed cycle as the warm daemon
+runs them, and its peak memory; then the README's example queries and bytes per 1,000 versions.
+
+    python -m bench.scale [--sizes 10000,100000,1000000] [--out data/bench/scale.json]
+
+Prints a table and writes `{"<versions>": {"cycle_s", "idle_cycle_s", "peak_rss_mb",
+"bytes_per_1000", "query_s"}}`. A measuring process that grows past `--rss-cap-mb` is stopped
+and its figures are reported as missing (a cycle that needs more memory than the machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+
+from bench import scale_data
+from storage.bulk import bulk_insert, database_size
+from storage.db import connect
+
+CHUNK = 100_000
+README_QUERIES = {
+    "changed articles": (
+        "SELECT a.outlet, v.version, v.fetched_at, v.title "
+        "FROM article_versions v JOIN articles a USING (article_id) "
+        "WHERE article_id IN (SELECT article_id FROM article_versions WHERE version > 1) "
+        "ORDER BY a.outlet, v.version"
+    ),
+    "fetch errors": "SELECT outcome, reason, count(*) FROM fetch_errors GROUP BY ALL",
+    "figure history": (
+        "SELECT first_published_at, claimant, figure, previous_value, n_sources "
+        "FROM figure_history WHERE metric = 'killed' AND subject = 'security_forces'"
+    ),
+}
+VIEW_QUERIES = {
+    "stories limit 20": "SELECT * FROM stories LIMIT 20",
+    "events limit 20": "SELECT * FROM events LIMIT 20",
+}
+
+
+def build(path: Path, versions: int) -> float:
+    """Build a database of `versions` versions; returns seconds taken."""
+    started = time.perf_counter()
+    plan = scale_data.plan_rows(versions)
+    with connect(path) as con:
+        con.execute("SET enable_progress_bar = false")
+        bulk_insert(con, {"feeds": scale_data.feeds_table()})
+        for start in range(0, versions, CHUNK):
+            bulk_insert(con, scale_data.version_tables(plan, start, min(start + CHUNK, versions)))
+        con.execute("CHECKPOINT")
+    return time.perf_counter() - started
+
+
+def _timed(con: duckdb.DuckDBPyConnection, sql: str) -> float:
+    started = time.perf_counter()
+    con.execute(sql).fetchall()
+    return time.perf_counter() - started
+
+
+def query_times(path: Path) -> dict[str, float]:
+    with connect(path, read_only=True) as con:
+        return {
+            name: round(min(_timed(con, sql) for _ in range(2)), 3)
+            for name, sql in {**README_QUERIES, **VIEW_QUERIES}.items()
+        }
+
+
+def _tree(pid: int) -> list[int]:
+    """A process and its descendants (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            kids = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue  # exited meanwhile
+        found.append(current)
+        todo.extend(int(k) for k in kids)
+    return found
+
+
+def _rss_mb(pids: list[int]) -> float:
+    total = 0.0
+    for pid in pids:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue  # exited meanwhile
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                total += int(line.split()[1]) / 1024
+    return total
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    """SIGINT first (Prefect stops its temporary server, the pool its workers), then SIGKILL
+    whatever of the tree is left: a killed measurement must not leave processes behind."""
+    pids = _tree(proc.pid)
+    proc.send_signal(signal.SIGINT)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        proc.wait(15)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    proc.wait()
+
+
+def measure_cycles(path: Path, cap_mb: float, timeout_s: float) -> dict[str, float] | None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bench.scale_cycle", "--db", str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    deadline, tree_peak = time.monotonic() + timeout_s, 0.0
+    while proc.poll() is None:
+        tree_peak = max(tree_peak, _rss_mb(_tree(proc.pid)))
+        if tree_peak > cap_mb or time.monotonic() > deadline:
+            _stop(proc)
+            print(f"  cycle process stopped: {tree_peak:.0f} MB (cap {cap_mb:.0f}) or timeout")
+            return None
+        with contextlib.suppress(subprocess.TimeoutExpired):  # still running: sample again
+            proc.wait(0.2)
+    out = proc.stdout.read() if proc.stdout else ""
+    if proc.returncode != 0:
+        print(f"  cycle process failed with {proc.returncode}")
+        return None
+    figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    figures["tree_peak_rss_mb"] = round(tree_peak, 1)
+    return figures
+
+
+def measure(folder: Path, versions: int, cap_mb: float, timeout_s: float) -> dict[str, object]:
+    path = folder / f"scale-{versions}.duckdb"
+    path.unlink(missing_ok=True)
+    built_s = build(path, versions)
+    with connect(path, read_only=True) as con:
+        size = database_size(con)
+    file_bytes = path.stat().st_size
+    queries = query_times(path)
+    cycles = measure_cycles(path, cap_mb, timeout_s) or {}
+    return {
+        "cycle_s": cycles.get("cycle_s"),
+        "idle_cycle_s": cycles.get("idle_cycle_s"),
+        "peak_rss_mb": cycles.get("peak_rss_mb"),
+        "bytes_per_1000": round(file_bytes / versions * 1000),
+        "query_s": max(queries[name] for name in README_QUERIES),
+        "detail": {
+            "build_s": round(built_s, 1),
+            "file_bytes": file_bytes,
+            "free_blocks": size["free_blocks"],
+            "total_blocks": size["total_blocks"],
+            "queries_s": queries,
+            "tree_peak_rss_mb": cycles.get("tree_peak_rss_mb"),
+            "versions_added": cycles.get("versions_added"),
+            "index_rebuild_s": cycles.get("index_rebuild_s"),
+            "idle_cycle_empty_db_s": cycles.get("idle_cycle_empty_db_s"),
+        },
+    }
+
+
+def _cell(value: object) -> str:
+    return "-" if value is None else f"{value}"
+
+
+def print_table(results: dict[str, dict[str, object]]) -> None:
+    head = ("versions", "build_s", "cycle_s", "idle_cycle_s", "peak_rss_mb", "bytes_per_1000")
+    print(" ".join(f"{h:>14}" for h in head) + f" {'query_s':>8}  slowest view")
+    for versions, row in results.items():
+        detail = row["detail"]
+        assert isinstance(detail, dict)
+        views = detail["queries_s"]
+        cells = (versions, detail["build_s"], *(row[k] for k in head[2:]))
+        print(
+            " ".join(f"{_cell(c):>14}" for c in cells)
+            + f" {_cell(row['query_s']):>8}  {max(views[k] for k in VIEW_QUERIES)}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default=os.environ.get("SIZES", "10000,100000,1000000"))
+    parser.add_argument("--out", type=Path, default=Path("data/bench/scale.json"))
+    parser.add_argument("--folder", type=Path, default=Path("data/bench"))
+    parser.add_argument("--rss-cap-mb", type=float, default=8000.0)
+    parser.add_argument("--timeout-s", type=float, default=900.0)
+    parser.add_argument("--keep", action="store_true", help="keep the built databases")
+    args = parser.parse_args()
+    args.folder.mkdir(parents=True, exist_ok=True)
+    results: dict[str, dict[str, object]] = {}
+    for versions in (int(s) for s in args.sizes.split(",") if s.strip()):
+        print(f"building and measuring {versions:,} versions ...", flush=True)
+        results[str(versions)] = measure(args.folder, versions, args.rss_cap_mb, args.timeout_s)
+        if not args.keep:
+            (args.folder / f"scale-{versions}.duckdb").unlink(missing_ok=True)
+    print_table(results)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""One measuring process of `bench.scale`: against a built database, time a cycle that stores
+one new article and an idle cycle of 100 feeds that all answer 304, both as the warm daemon
+runs them (Prefect and the imports already up, the flow run in this process).
+
+    python -m bench.scale_cycle --db PATH
+
+Prints one JSON line: cycle_s, idle_cycle_s, peak_rss_mb (this process), versions_added.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from wirewatch.offline import apply_offline_defaults
+from wirewatch.sample_site.server import Reply, Request, SiteServer
+
+IDLE_FEEDS = 100
+_ARTICLE = (
+    "<html><head><title>Blast near the border</title></head><body><article>"
+    "<h1>Blast near the border</h1><p>Officials said on Tuesday that 7 soldiers were killed "
+    "and 12 people were injured when a bomb exploded near a checkpoint close to the border.</p>"
+    "<p>The provincial government said a search was under way and that the area had been "
+    "sealed off. A spokesman for the militants claimed responsibility in a statement.</p>"
+    "<p>Witnesses described a loud explosion followed by gunfire that lasted for an hour.</p>"
+    "</article></body></html>"
+)
+
+
+def _feed(base: str, links: list[str]) -> bytes:
+    items = "".join(
+        f"<item><title>{link}</title><link>{base}{link}</link><guid>{link}</guid></item>"
+        for link in links
+    )
+    channel = f"<channel><title>b</title>{items}</channel>"
+    return f'<?xml version="1.0"?><rss version="2.0">{channel}</rss>'.encode()
+
+
+class _Site:
+    def __init__(self) -> None:
+        self.base = ""
+
+    def __call__(self, request: Request) -> Reply:
+        if request.path.startswith("/idle/"):
+            if request.headers.get("if-none-match") == '"idle"':
+                return Reply(304, b"", {"ETag": '"idle"'})
+            return Reply(
+                200, _feed(self.base, []), {"Content-Type": "application/rss+xml", "ETag": '"idle"'}
+            )
+        if request.path == "/new.xml":
+            return Reply(200, _feed(self.base, ["/page/new.html"]), {"Content-Type": "text/xml"})
+        if request.path == "/page/new.html":
+            return Reply(200, _ARTICLE.encode(), {"Content-Type": "text/html; charset=utf-8"})
+        return Reply(404, b"")
+
+
+def _feeds_file(folder: Path, name: str, urls: list[str]) -> str:
+    path = folder / name
+    path.write_text("feeds:\n" + "".join(f"- url: {u}\n  name: {u}\n" for u in urls))
+    return str(path)
+
+
+async def _measure(db: str, base: str, folder: Path) -> dict[str, float | None]:
+    from flows.ingest import ingest
+
+    idle = _feeds_file(folder, "idle.yaml", [f"{base}/idle/{k}.xml" for k in range(IDLE_FEEDS)])
+    new = _feeds_file(folder, "new.yaml", [f"{base}/new.xml"])
+    scratch = str(folder / "warm.duckdb")
+    await ingest(feeds_file=idle, db_path=scratch)  # Prefect, imports up; validators stored
+    started = time.perf_counter()
+    await ingest(feeds_file=idle, db_path=scratch)
+    idle_empty_s = time.perf_counter() - started  # the warm daemon's idle cost, no history
+    started = time.perf_counter()
+    totals = await ingest(feeds_file=new, db_path=db)
+    cycle_s = time.perf_counter() - started
+    await ingest(feeds_file=idle, db_path=db)  # the feeds' validators are stored
+    started = time.perf_counter()
+    idle_totals = await ingest(feeds_file=idle, db_path=db)
+    idle_s = time.perf_counter() - started
+    assert idle_totals.get("polls_not_modified") == IDLE_FEEDS, idle_totals
+    return {
+        "cycle_s": round(cycle_s, 3),
+        "idle_cycle_s": round(idle_s, 3),
+        "versions_added": totals.get("versions_added", 0),
+        "idle_cycle_empty_db_s": round(idle_empty_s, 3),
+        "index_rebuild_s": _index_rebuild_s(db),
+    }
+
+
+def _index_rebuild_s(db: str) -> float | None:
+    """What a per-run rebuild of the grouping indexes costs here, if the tree still has one
+    (each cycle above paid it once); None once the indexes live in the database."""
+    from wirewatch import grouping
+    from wirewatch.settings import Settings, open_db
+
+    load = getattr(getattr(grouping, "Grouping", None), "load", None)
+    if load is None:
+        return None
+    with open_db(Settings(db_path=Path(db)), read_only=True) as con:
+        started = time.perf_counter()
+        load(con)
+        return round(time.perf_counter() - started, 3)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", required=True)
+    args = parser.parse_args()
+    apply_offline_defaults()
+    os.environ.update(
+        {
+            "WIREWATCH_ALLOW_PRIVATE_ADDRESSES": "true",
+            "WIREWATCH_RESPECT_ROBOTS": "false",
+            "WIREWATCH_MIN_HOST_DELAY_S": "0",
+            "WIREWATCH_KEEP_WARM": "true",
+            "WIREWATCH_LOG_LEVEL": "WARNING",
+            "PREFECT_LOGGING_LEVEL": "WARNING",
+        }
+    )
+    site = _Site()
+    with SiteServer(site) as server, tempfile.TemporaryDirectory() as tmp:
+        site.base = server.base_url
+        figures = asyncio.run(_measure(args.db, server.base_url, Path(tmp)))
+    figures["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(figures), flush=True)
+
+
+if __name__ == "__main__":
+    main()
