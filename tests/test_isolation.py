@@ -50,10 +50,10 @@ def test_a_page_that_breaks_extraction_is_an_internal_error_and_the_others_go_on
 ):
     real = cycle.process_page
 
-    def fragile(page, fast):
+    def fragile(page, *args):
         if "bad" in page.url:
             raise MemoryError
-        return real(page, fast)
+        return real(page, *args)
 
     monkeypatch.setattr(cycle, "process_page", fragile)
     polled = asyncio.run(cycle.poll_feeds([_feed(site, "bad"), _feed(site, "good")], settings, "r"))
