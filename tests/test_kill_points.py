@@ -8,11 +8,13 @@ import random
 import subprocess
 import sys
 import threading
+from pathlib import Path
 
 import duckdb
 import pytest
 
 from flows.ingest import ingest
+from storage.warc import read_raw_html
 from tests.faultsite import rss
 from tests.processes import children_token, wait_for
 from wirewatch.orphans import marked_processes
@@ -24,11 +26,17 @@ FEEDS, PAGES = 6, 3
 KILLS = int(os.environ.get("WIREWATCH_TEST_KILLS", "20"))
 #: columns that say when or in which run something happened, not what was stored
 VOLATILE = {"run_id", "duration_ms", "applied_at", "polled_at", "fetched_at", "first_seen_at"}
+#: where a version's raw HTML lies (a WARC file named by time, an offset): compared by content
+WARC_POINTERS = {"warc_file", "warc_offset", "warc_length"}
+#: a fetch's stored size: its WARC record carries a date and a record id, so it varies by bytes
+STORED_SIZE = ("fetches", "bytes")
 VOLATILE_SUFFIXES = ("_at",)
 CONTENT_TIMES = {"published_at", "updated_at"}
 #: when each feed is polled next: a killed run's committed polls are followed by 304s in the
 #: re-run, and the schedule rightly reacts to them (it is polling state, not what was stored)
 POLLING_STATE = {"feed_schedule"}
+#: the WARC files' names and creation times (the raw HTML in them is compared by `_raw_html`)
+ARCHIVE_FILES = {"warc_files"}
 #: item 4 of issue 12 (deterministic grouping) belongs to the grouping work
 GROUPING_TABLES = {"version_stories", "story_events"}
 WORDS = (
@@ -88,6 +96,14 @@ def _compared(db: str) -> dict[str, list[tuple]]:
         return {t: _rows(con, t) for t in tables}
 
 
+def _raw_html(db: str) -> dict[tuple[str, int], bytes | None]:
+    """Every version's raw HTML, read back from the archive (or the row)."""
+    folder = Path(db).parent / "warc"
+    with duckdb.connect(db, read_only=True) as con:
+        keys = con.execute("SELECT article_id, version FROM article_versions").fetchall()
+        return {(a, v): read_raw_html(con, folder, a, v) for a, v in keys}
+
+
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
     columns = [
         name
@@ -96,9 +112,12 @@ def _rows(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple]:
             "WHERE table_name = ? ORDER BY ordinal_position",
             [table],
         ).fetchall()
-        if name not in VOLATILE
+        if name not in VOLATILE | WARC_POINTERS
+        and (table, name) != STORED_SIZE
         and (name in CONTENT_TIMES or not (name.endswith(VOLATILE_SUFFIXES) or "TIME" in kind))
     ]
+    if not columns:  # nothing but times and places (warc_files)
+        return []
     select = ", ".join(f'"{c}"' for c in columns)
     sql = f"SELECT {select} FROM {table}"
     if table == "feed_polls":  # a killed run's committed polls are followed by 304s: the first
@@ -155,6 +174,8 @@ def test_twenty_kills_then_a_rerun_equal_an_uninterrupted_run(site, tmp_path):
     asyncio.run(ingest(feeds_file=feeds, db_path=clean_db))
     total_requests = app.count
     clean = _compared(clean_db)
+    clean_html = _raw_html(clean_db)
+    assert all(clean_html.values()), "every version's raw HTML is archived and readable"
     assert len(clean["articles"]) == FEEDS * PAGES
     rng = random.Random(20261122)
     grouping_differs = []
@@ -167,7 +188,8 @@ def test_twenty_kills_then_a_rerun_equal_an_uninterrupted_run(site, tmp_path):
         asyncio.run(ingest(feeds_file=feeds, db_path=db))
         print(f"trial {trial}: killed at request {at} of {total_requests}, re-run done")
         after = _compared(db)
-        for table in clean.keys() - POLLING_STATE:
+        assert _raw_html(db) == clean_html, f"trial {trial}: raw HTML read back differs"
+        for table in clean.keys() - POLLING_STATE - ARCHIVE_FILES:
             if table in GROUPING_TABLES:
                 if after[table] != clean[table]:
                     grouping_differs.append((trial, at, table))
