@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractors.claims import Claim, extract_claims
+from extractors.claims import Claim, extract_claims, read_claims
 from extractors.dedup import Fingerprint, fingerprint
 from extractors.events import EventFeatures, event_features
 from extractors.pages import Article, Page, Rejected, extract_article
@@ -19,18 +19,21 @@ class Processed:
     fingerprint: Fingerprint | None = None
     agency: str = ""
     features: EventFeatures | None = None
+    claim_reasons: tuple[str, ...] = ()  # what the claim budget left unread, if anything
 
 
 def process_page(page: Page, fast: bool = False) -> Processed:
     result = extract_article(page, fast)
     if isinstance(result, Rejected):
         return Processed(result)
+    reading = read_claims(result.text, context=result.title)
     return Processed(
         result,
-        claims=tuple(extract_claims(result.text, context=result.title)),
+        claims=reading.claims,
         fingerprint=fingerprint(result.text),
         agency=detect_agency(result.text),
         features=event_features(result.text, result.title),
+        claim_reasons=reading.reasons,
     )
 
 
