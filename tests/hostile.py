@@ -38,6 +38,7 @@ FEEDS = {
     "/xxe/rss.xml": ("ok", "ok"),
     "/latin1/rss.xml": ("ok", "ok"),
     "/skips/rss.xml": ("ok", "ok"),
+    "/enormous/rss.xml": ("ok", "ok"),
 }
 
 #: page path (as the entry links it) -> (fetch outcome, reason)
@@ -50,7 +51,15 @@ PAGES = {
     "/pages/relative.html": ("ok", "ok"),
     "/pages/dated.html": ("ok", "ok"),
     "/pages/latin1.html": ("ok", "ok"),
+    "/pages/enormous.html": ("ok", "ok"),  # claims_budget records what was not read
 }
+#: pages linked from their own feed, not from /ok/rss.xml
+OWN_FEED_PAGES = (
+    "/pages/relative.html",
+    "/pages/dated.html",
+    "/pages/latin1.html",
+    "/pages/enormous.html",
+)
 #: an entry link with a port out of range: its fetch row has the link as written
 BAD_PORT_LINK = "http://127.0.0.1:99999/x"
 
@@ -83,6 +92,18 @@ def deflate_bomb() -> bytes:
     z = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS)
     zeros = bytes(1 << 20)
     return b"".join([z.compress(zeros) for _ in range(256)] + [z.flush()])  # 256 MiB inside
+
+
+@cache
+def enormous_sentence_page() -> bytes:
+    """About 1.1 MB of HTML whose text is one sentence, with a figure near its start."""
+    clause = "and the crowd near the old market waited for news of the others "
+    words = clause * (1_100_000 // len(clause))
+    text = f"Officials said 12 people were killed in the blast {words}through the night."
+    return (
+        "<html><head><title>Enormous sentence</title></head><body><article>"
+        f"<h1>Enormous sentence</h1><p>{text}</p></article></body></html>"
+    ).encode()
 
 
 class HostileServer:
@@ -186,6 +207,10 @@ class HostileServer:
                 200, {"Content-Type": "application/rss+xml; charset=utf-8"}, self._latin1_feed()
             ),
             "/skips/rss.xml": reply(200, xml, self._skips_feed()),
+            "/enormous/rss.xml": reply(
+                200, xml, _rss(_item(f"{b}/pages/enormous.html", "one sentence"))
+            ),
+            "/pages/enormous.html": reply(200, html, enormous_sentence_page()),
             "/pages/good.html": reply(200, html, PAGE),
             "/pages/relative.html": reply(200, html, PAGE.replace(b"Good page", b"Relative page")),
             "/pages/dated.html": reply(200, html, PAGE.replace(b"Good page", b"Dated page")),
@@ -201,11 +226,7 @@ class HostileServer:
         }
 
     def _ok_feed(self) -> bytes:
-        links = [
-            self.base_url + p
-            for p in PAGES
-            if p not in ("/pages/relative.html", "/pages/dated.html", "/pages/latin1.html")
-        ]
+        links = [self.base_url + p for p in PAGES if p not in OWN_FEED_PAGES]
         return _rss("".join(_item(link) for link in [*links, BAD_PORT_LINK]))
 
     def _dates_feed(self) -> bytes:

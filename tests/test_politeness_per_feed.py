@@ -17,7 +17,7 @@ from tests.conftest import make_settings
 from wirewatch import cycle
 from wirewatch.feedlist import FeedListError, load_feeds, write_feeds
 from wirewatch.net import HostLimiter, build_client, fetch
-from wirewatch.politeness import FeedPoliteness
+from wirewatch.politeness import DEFAULTS, FeedPoliteness
 from wirewatch.sample_site.server import Reply, Request, SiteServer
 
 pytestmark = pytest.mark.integration
@@ -40,7 +40,7 @@ class _Site:
         return Reply(200, b"<html><body>hello</body></html>", {"Content-Type": "text/html"})
 
 
-def _fetch_all(base_url, paths, polite=FeedPoliteness(), **overrides):
+def _fetch_all(base_url, paths, polite=DEFAULTS, **overrides):
     settings = make_settings(Path("/nonexistent"), respect_robots=True, **overrides)
 
     async def go():
