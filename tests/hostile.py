@@ -10,7 +10,7 @@ import gzip
 import socket
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from tests.faultsite import PAGE
@@ -94,6 +94,17 @@ def deflate_bomb() -> bytes:
     return b"".join([z.compress(zeros) for _ in range(256)] + [z.flush()])  # 256 MiB inside
 
 
+#: entries in the `/many/rss.xml` feed (slow tests only: feedparser needs about a minute)
+MANY = 100_000
+
+
+@cache
+def many_entries_feed() -> bytes:
+    """100,000 entries (about 4 MB): one relative link, repeated, so the run fetches one page
+    and counts the other 99,999 entries as `duplicate_key`."""
+    return _rss(_item("/pages/good.html") * MANY)
+
+
 @cache
 def enormous_sentence_page() -> bytes:
     """About 1.1 MB of HTML whose text is one sentence, with a figure near its start."""
@@ -116,8 +127,8 @@ class HostileServer:
         self.seen: list[str] = []
         self._routes: dict[str, Callable[[socket.socket], None]] = self._build_routes()
 
-    def feeds_yaml(self) -> str:
-        lines = [f"- url: {self.base_url}{path}\n  name: {path.split('/')[1]}" for path in FEEDS]
+    def feeds_yaml(self, paths: Iterable[str] = FEEDS) -> str:
+        lines = [f"- url: {self.base_url}{path}\n  name: {path.split('/')[1]}" for path in paths]
         return "feeds:\n" + "\n".join(lines) + "\n"
 
     def __enter__(self) -> HostileServer:
@@ -211,10 +222,17 @@ class HostileServer:
                 200, xml, _rss(_item(f"{b}/pages/enormous.html", "one sentence"))
             ),
             "/pages/enormous.html": reply(200, html, enormous_sentence_page()),
+            "/many/rss.xml": lambda c: self._send(c, 200, xml, many_entries_feed()),
             "/pages/good.html": reply(200, html, PAGE),
             "/pages/relative.html": reply(200, html, PAGE.replace(b"Good page", b"Relative page")),
             "/pages/dated.html": reply(200, html, PAGE.replace(b"Good page", b"Dated page")),
-            "/pages/latin1.html": reply(200, html, PAGE.replace(b"Good page", b"Latin page")),
+            "/pages/latin1.html": reply(  # says UTF-8, is Latin-1
+                200,
+                {"Content-Type": "text/html; charset=utf-8"},
+                PAGE.replace(b"Good page", b"Latin page").replace(
+                    b"Saturday", "Saturday in Montr\u00e9al".encode("latin-1")
+                ),
+            ),
             "/pages/js-redirect.html": reply(302, {"Location": "javascript:alert(1)"}),
             "/pages/gzip-lie.html": reply(200, {**html, "Content-Encoding": "gzip"}, PAGE),
             "/pages/gzip-gzip.html": lambda c: self._send(
