@@ -26,6 +26,9 @@ KILLS = int(os.environ.get("WIREWATCH_TEST_KILLS", "20"))
 VOLATILE = {"run_id", "duration_ms", "applied_at", "polled_at", "fetched_at", "first_seen_at"}
 VOLATILE_SUFFIXES = ("_at",)
 CONTENT_TIMES = {"published_at", "updated_at"}
+#: when each feed is polled next: a killed run's committed polls are followed by 304s in the
+#: re-run, and the schedule rightly reacts to them (it is polling state, not what was stored)
+POLLING_STATE = {"feed_schedule"}
 #: item 4 of issue 12 (deterministic grouping) belongs to the grouping work
 GROUPING_TABLES = {"version_stories", "story_events"}
 WORDS = (
@@ -58,6 +61,8 @@ class CountingSite:
             self.count += 1
             if self.count == self.kill_at:
                 self.killed_at.set()
+        if request.path == "/robots.txt":  # none: everything is allowed
+            return Reply(404, b"", {"Content-Type": "text/plain"})
         feed, _, leaf = request.path.strip("/").partition("/")
         tag = f'"{request.path}"'
         if request.headers.get("if-none-match") == tag:
@@ -162,7 +167,7 @@ def test_twenty_kills_then_a_rerun_equal_an_uninterrupted_run(site, tmp_path):
         asyncio.run(ingest(feeds_file=feeds, db_path=db))
         print(f"trial {trial}: killed at request {at} of {total_requests}, re-run done")
         after = _compared(db)
-        for table in clean:
+        for table in clean.keys() - POLLING_STATE:
             if table in GROUPING_TABLES:
                 if after[table] != clean[table]:
                     grouping_differs.append((trial, at, table))
