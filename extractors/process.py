@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from extractors.archive import warc_response_record
-from extractors.claims import Claim, extract_claims
+from extractors.claims import Claim, extract_claims, read_claims
 from extractors.dedup import Fingerprint, fingerprint
 from extractors.events import EventFeatures, event_features
 from extractors.pages import Article, Page, Rejected, extract_article
@@ -22,6 +22,7 @@ class Processed:
     agency: str = ""
     features: EventFeatures | None = None
     raw_record: bytes = b""  # the page as a gzip'd WARC response record, when archiving
+    claim_reasons: tuple[str, ...] = ()  # what the claim budget left unread, if anything
 
 
 def process_page(page: Page, fast: bool = False, archive_at: datetime | None = None) -> Processed:
@@ -34,13 +35,15 @@ def process_page(page: Page, fast: bool = False, archive_at: datetime | None = N
     if archive_at is not None:
         record = warc_response_record(page.url, page.content_type, page.body, archive_at)
         result = replace(result, raw_html_z=b"")
+    reading = read_claims(result.text, context=result.title)
     return Processed(
         result,
-        claims=tuple(extract_claims(result.text, context=result.title)),
+        claims=reading.claims,
         fingerprint=fingerprint(result.text),
         agency=detect_agency(result.text),
         features=event_features(result.text, result.title),
         raw_record=record,
+        claim_reasons=reading.reasons,
     )
 
 

@@ -44,7 +44,9 @@ def sync_feed_list(settings: Settings) -> list[str]:
     unless `poll_due_only`), in file order."""
     now = datetime.now(UTC)
     rows = [
-        records.FeedRow(url_id(s.url), s.url, s.name, s.outlet, s.agency, now)
+        records.FeedRow(
+            url_id(s.url), s.url, s.name, s.outlet, s.agency, now, s.robots, s.min_delay_s
+        )
         for s in load_feeds(settings.feeds_file)
     ]
     with open_db(settings) as con:

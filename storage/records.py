@@ -24,6 +24,8 @@ class FeedRow:
     outlet: str
     agency: str | None
     added_at: datetime
+    robots: bool | None = None  # per-feed politeness opt-outs (0014); None: the settings
+    min_delay_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,8 @@ class FeedState:
     outlet: str
     etag: str
     last_modified: str
+    robots: bool | None = None  # None: settings.respect_robots
+    min_delay_s: float | None = None  # None: settings.min_host_delay_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +162,7 @@ class FetchRow:
     bytes: int
     duration_ms: float
     version_added: int | None = None
+    claims_budget: str | None = None  # reasons the claim budget cut reading short (0014)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +217,8 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None
         _with_staged(
             con,
             staged,
-            "UPDATE feeds SET name = s.name, outlet = s.outlet, agency = s.agency "
+            "UPDATE feeds SET name = s.name, outlet = s.outlet, agency = s.agency, "
+            "robots = s.robots, min_delay_s = s.min_delay_s "
             "FROM staged s WHERE feeds.feed_id = s.feed_id",
         )
         _with_staged(
@@ -229,8 +235,8 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None
 
 def load_feed_states(con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]) -> list[FeedState]:
     rows = con.execute(
-        "SELECT feed_id, url, name, outlet, coalesce(etag, ''), coalesce(last_modified, '') "
-        "FROM feeds WHERE feed_id IN (SELECT unnest(?)) ORDER BY name, feed_id",
+        "SELECT feed_id, url, name, outlet, coalesce(etag, ''), coalesce(last_modified, ''), "
+        "robots, min_delay_s FROM feeds WHERE feed_id IN (SELECT unnest(?)) ORDER BY name, feed_id",
         [list(feed_ids)],
     ).fetchall()
     return [FeedState(*row) for row in rows]

@@ -10,7 +10,7 @@ import gzip
 import socket
 import threading
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from tests.faultsite import PAGE
@@ -38,6 +38,7 @@ FEEDS = {
     "/xxe/rss.xml": ("ok", "ok"),
     "/latin1/rss.xml": ("ok", "ok"),
     "/skips/rss.xml": ("ok", "ok"),
+    "/enormous/rss.xml": ("ok", "ok"),
 }
 
 #: page path (as the entry links it) -> (fetch outcome, reason)
@@ -50,7 +51,15 @@ PAGES = {
     "/pages/relative.html": ("ok", "ok"),
     "/pages/dated.html": ("ok", "ok"),
     "/pages/latin1.html": ("ok", "ok"),
+    "/pages/enormous.html": ("ok", "ok"),  # claims_budget records what was not read
 }
+#: pages linked from their own feed, not from /ok/rss.xml
+OWN_FEED_PAGES = (
+    "/pages/relative.html",
+    "/pages/dated.html",
+    "/pages/latin1.html",
+    "/pages/enormous.html",
+)
 #: an entry link with a port out of range: its fetch row has the link as written
 BAD_PORT_LINK = "http://127.0.0.1:99999/x"
 
@@ -85,6 +94,29 @@ def deflate_bomb() -> bytes:
     return b"".join([z.compress(zeros) for _ in range(256)] + [z.flush()])  # 256 MiB inside
 
 
+#: entries in the `/many/rss.xml` feed (slow tests only: feedparser needs about a minute)
+MANY = 100_000
+
+
+@cache
+def many_entries_feed() -> bytes:
+    """100,000 entries (about 4 MB): one relative link, repeated, so the run fetches one page
+    and counts the other 99,999 entries as `duplicate_key`."""
+    return _rss(_item("/pages/good.html") * MANY)
+
+
+@cache
+def enormous_sentence_page() -> bytes:
+    """About 1.1 MB of HTML whose text is one sentence, with a figure near its start."""
+    clause = "and the crowd near the old market waited for news of the others "
+    words = clause * (1_100_000 // len(clause))
+    text = f"Officials said 12 people were killed in the blast {words}through the night."
+    return (
+        "<html><head><title>Enormous sentence</title></head><body><article>"
+        f"<h1>Enormous sentence</h1><p>{text}</p></article></body></html>"
+    ).encode()
+
+
 class HostileServer:
     """Serve the cases on 127.0.0.1; each connection gets its own thread."""
 
@@ -95,8 +127,8 @@ class HostileServer:
         self.seen: list[str] = []
         self._routes: dict[str, Callable[[socket.socket], None]] = self._build_routes()
 
-    def feeds_yaml(self) -> str:
-        lines = [f"- url: {self.base_url}{path}\n  name: {path.split('/')[1]}" for path in FEEDS]
+    def feeds_yaml(self, paths: Iterable[str] = FEEDS) -> str:
+        lines = [f"- url: {self.base_url}{path}\n  name: {path.split('/')[1]}" for path in paths]
         return "feeds:\n" + "\n".join(lines) + "\n"
 
     def __enter__(self) -> HostileServer:
@@ -186,10 +218,21 @@ class HostileServer:
                 200, {"Content-Type": "application/rss+xml; charset=utf-8"}, self._latin1_feed()
             ),
             "/skips/rss.xml": reply(200, xml, self._skips_feed()),
+            "/enormous/rss.xml": reply(
+                200, xml, _rss(_item(f"{b}/pages/enormous.html", "one sentence"))
+            ),
+            "/pages/enormous.html": reply(200, html, enormous_sentence_page()),
+            "/many/rss.xml": lambda c: self._send(c, 200, xml, many_entries_feed()),
             "/pages/good.html": reply(200, html, PAGE),
             "/pages/relative.html": reply(200, html, PAGE.replace(b"Good page", b"Relative page")),
             "/pages/dated.html": reply(200, html, PAGE.replace(b"Good page", b"Dated page")),
-            "/pages/latin1.html": reply(200, html, PAGE.replace(b"Good page", b"Latin page")),
+            "/pages/latin1.html": reply(  # says UTF-8, is Latin-1
+                200,
+                {"Content-Type": "text/html; charset=utf-8"},
+                PAGE.replace(b"Good page", b"Latin page").replace(
+                    b"Saturday", "Saturday in Montr\u00e9al".encode("latin-1")
+                ),
+            ),
             "/pages/js-redirect.html": reply(302, {"Location": "javascript:alert(1)"}),
             "/pages/gzip-lie.html": reply(200, {**html, "Content-Encoding": "gzip"}, PAGE),
             "/pages/gzip-gzip.html": lambda c: self._send(
@@ -201,11 +244,7 @@ class HostileServer:
         }
 
     def _ok_feed(self) -> bytes:
-        links = [
-            self.base_url + p
-            for p in PAGES
-            if p not in ("/pages/relative.html", "/pages/dated.html", "/pages/latin1.html")
-        ]
+        links = [self.base_url + p for p in PAGES if p not in OWN_FEED_PAGES]
         return _rss("".join(_item(link) for link in [*links, BAD_PORT_LINK]))
 
     def _dates_feed(self) -> bytes:

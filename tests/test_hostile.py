@@ -64,7 +64,26 @@ def test_every_hostile_case_is_recorded_and_the_run_completes(hostile):
     assert fetches.pop(BAD_PORT_LINK) == ("blocked", "unsupported_url")
     assert fetches == PAGES
     titles = {t for (t,) in _rows(db, "SELECT title FROM article_versions")}
-    assert {"Good page", "Relative page", "Dated page", "Latin page"} <= titles
+    assert {"Good page", "Relative page", "Dated page", "Latin page", "Enormous sentence"} <= titles
+
+
+def test_one_enormous_sentence_is_stored_with_the_claim_budgets_reason(hostile):
+    _, _, db = hostile
+    [(outcome, budget, size)] = _rows(
+        db,
+        "SELECT outcome, claims_budget, length(v.text) FROM fetches "
+        "JOIN article_versions v USING (article_id) WHERE url LIKE '%/pages/enormous.html'",
+    )
+    assert (outcome, size > 1_000_000) == ("ok", True)
+    assert "sentence_split" in budget.split(",")  # read in windows, not as one sentence
+    claims = _rows(
+        db,
+        "SELECT metric, value FROM article_claims JOIN article_versions v USING (article_id) "
+        "WHERE v.title = 'Enormous sentence'",
+    )
+    assert ("killed", 12) in claims  # the figure at its start was still read
+    other = _rows(db, "SELECT count(*) FROM fetches WHERE claims_budget IS NOT NULL")
+    assert other == [(1,)]  # ordinary pages are read whole
 
 
 def test_overflowing_dates_become_null_and_xxe_reads_no_file(hostile):

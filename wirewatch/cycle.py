@@ -31,6 +31,7 @@ from storage.records import Batch, ClaimRow, EntryRow, FeedState, FetchRow, Poll
 from wirewatch.grouping import terms_json
 from wirewatch.isolation import INTERNAL_ERROR, contain
 from wirewatch.net import HostLimiter, Response, Validators, build_client, fetch
+from wirewatch.politeness import FeedPoliteness
 from wirewatch.settings import Settings
 
 
@@ -63,6 +64,10 @@ class Done:
     def article_id(self) -> str:
         """The id of the page we ended up on (redirects resolved, URL canonicalized)."""
         return url_id(canonicalize_url(self.response.final_url))
+
+
+def _polite(feed: FeedState) -> FeedPoliteness:
+    return FeedPoliteness(feed.robots, feed.min_delay_s)
 
 
 def _now() -> datetime:
@@ -118,7 +123,7 @@ async def _poll_one(
 ) -> Polled:
     try:
         validators = Validators(feed.etag, feed.last_modified)
-        response = await fetch(client, limiter, feed.url, settings, validators)
+        response = await fetch(client, limiter, feed.url, settings, validators, _polite(feed))
         return _parse(run_id, feed, response)
     except Exception as exc:  # the isolation boundary: one feed never aborts the cycle
         reason = contain(exc, "polling", feed.url)
@@ -196,7 +201,7 @@ async def _fetch_and_process(
     settings: Settings,
     pool: Executor | None,
 ) -> Done:
-    response = await fetch(client, limiter, job.entry.url, settings)
+    response = await fetch(client, limiter, job.entry.url, settings, polite=_polite(job.feed))
     fetched_at = _now()
     if response.outcome is not Outcome.OK:
         return Done(job, response, fetched_at)
@@ -248,7 +253,12 @@ def _fetch_row(done: Done, run_id: str) -> FetchRow:
         reason,
         size,
         response.duration_ms,
+        claims_budget=_claims_budget(done.processed),
     )
+
+
+def _claims_budget(processed: Processed | None) -> str | None:
+    return ",".join(processed.claim_reasons) if processed and processed.claim_reasons else None
 
 
 def _entry_row(done: Done) -> EntryRow:

@@ -21,6 +21,8 @@ class FeedSpec:
     outlet: str
     agency: str | None = None
     tags: tuple[str, ...] = ()  # OPML folders, or a `tags:` list in the feeds file
+    robots: bool | None = None  # `robots: false` opts this feed out of robots.txt
+    min_delay_s: float | None = None  # `min_delay_s: 0`: this feed's own gap between requests
 
 
 def _outlet_of(url: str, name: str) -> str:
@@ -42,7 +44,27 @@ def _spec(item: object, where: str) -> FeedSpec:
     tags = item.get("tags") or []
     if not isinstance(tags, list):
         raise FeedListError(f"{where}: `tags` must be a list")
-    return FeedSpec(url, name, outlet, str(agency) if agency else None, tuple(map(str, tags)))
+    robots, min_delay_s = _politeness(item, where)
+    return FeedSpec(
+        url,
+        name,
+        outlet,
+        str(agency) if agency else None,
+        tuple(map(str, tags)),
+        robots,
+        min_delay_s,
+    )
+
+
+def _politeness(item: dict[str, object], where: str) -> tuple[bool | None, float | None]:
+    robots, delay = item.get("robots"), item.get("min_delay_s")
+    if robots is not None and not isinstance(robots, bool):
+        raise FeedListError(f"{where}: `robots` must be true or false")
+    if delay is not None and (
+        isinstance(delay, bool) or not isinstance(delay, int | float) or delay < 0
+    ):
+        raise FeedListError(f"{where}: `min_delay_s` must be a number of seconds >= 0")
+    return robots, float(delay) if delay is not None else None
 
 
 def feed_spec(url: str, name: str | None = None) -> FeedSpec:
@@ -123,7 +145,8 @@ def write_feeds(feeds_file: Path, specs: list[FeedSpec]) -> None:
     """Write the feeds file (the whole list, in order)."""
     items = []
     for spec in specs:
-        item = {k: v for k, v in asdict(spec).items() if v}
+        # keeps `robots: false` and `min_delay_s: 0`, which are settings, not blanks
+        item = {k: v for k, v in asdict(spec).items() if v is not None and v not in ((), "")}
         if spec.tags:
             item["tags"] = list(spec.tags)
         items.append(item)

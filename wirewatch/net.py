@@ -14,6 +14,7 @@ import socket
 import ssl
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit
@@ -174,13 +175,24 @@ async def _read_capped(response: httpx.Response, cap: int) -> bytes:
     return b"".join(chunks)
 
 
+#: robots.txt for a redirect hop: '' when it may be requested, else a fixed reason
+HopCheck = Callable[[str], Awaitable[str]]
+
+
 async def _follow(
-    client: httpx.AsyncClient, url: str, headers: dict[str, str], settings: Settings
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    settings: Settings,
+    hop_check: HopCheck | None = None,
 ) -> tuple[str, httpx.Response, bytes]:
-    """GET with redirects followed by hand, so every hop passes the address policy."""
+    """GET with redirects followed by hand, so every hop passes the address policy (and
+    robots.txt, with `hop_check`)."""
     seen = {url}
-    for _hop in range(settings.max_redirects + 1):
+    for hop in range(settings.max_redirects + 1):
         blocked = await check_address(url, settings.allow_private_addresses)
+        if not blocked and hop and hop_check is not None:
+            blocked = await hop_check(url)
         if blocked:
             raise _Stop(Outcome.BLOCKED, blocked)
         async with client.stream("GET", url, headers=headers) as response:
@@ -214,12 +226,16 @@ def _classify(response: httpx.Response) -> tuple[Outcome, str]:
 
 
 async def _attempt(
-    client: httpx.AsyncClient, url: str, headers: dict[str, str], settings: Settings
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    settings: Settings,
+    hop_check: HopCheck | None = None,
 ) -> tuple[Response, httpx.Response | None, bool]:
     """One try. Returns (result, raw response, retryable)."""
     try:
         async with asyncio.timeout(settings.total_timeout_s):
-            final_url, raw, body = await _follow(client, url, headers, settings)
+            final_url, raw, body = await _follow(client, url, headers, settings, hop_check)
     except _Stop as stop:
         return Response(url, url, stop.outcome, stop.reason, stop.status), None, False
     except BlockedPeer:
@@ -255,8 +271,10 @@ async def fetch(
     url: str,
     settings: Settings,
     validators: Validators | None = None,
+    polite: politeness.FeedPoliteness = politeness.DEFAULTS,
 ) -> Response:
-    """GET `url` politely. Never raises for network or HTTP trouble: see `Response.outcome`."""
+    """GET `url` politely (`polite`: the feed's opt-outs). Never raises for network or HTTP
+    trouble: see `Response.outcome`."""
     headers = validators.headers() if validators else {}
     started = time.perf_counter()
 
@@ -264,12 +282,15 @@ async def fetch(
         found, _, _ = await _attempt(client, robots_url, {}, settings)
         return found.status, found.body
 
+    async def hop_check(hop_url: str) -> str:
+        return await politeness.allowed(hop_url, get_robots, settings, polite)
+
     for attempt in range(settings.retries + 1):
         async with limiter.slot(url):
-            refusal = await politeness.admit(url, get_robots, settings)
+            refusal = await politeness.admit(url, get_robots, settings, polite)
             if refusal:
                 return Response(url, url, Outcome.BLOCKED, refusal)
-            result, raw, retryable = await _attempt(client, url, headers, settings)
+            result, raw, retryable = await _attempt(client, url, headers, settings, hop_check)
         if not retryable or attempt == settings.retries:
             break
         await asyncio.sleep(_retry_delay(raw, attempt, settings))

@@ -26,6 +26,23 @@ ROBOTS_DISALLOWED = "robots_disallowed"
 
 
 @dataclass(frozen=True, slots=True)
+class FeedPoliteness:
+    """One feed's opt-outs from the feeds file; None keeps the global setting."""
+
+    robots: bool | None = None  # False: this feed's requests skip robots.txt
+    min_delay_s: float | None = None  # this feed's gap after its own requests to a host
+
+    def respects_robots(self, settings: Settings) -> bool:
+        return settings.respect_robots if self.robots is None else self.robots
+
+    def delay_s(self, settings: Settings) -> float:
+        return settings.min_host_delay_s if self.min_delay_s is None else self.min_delay_s
+
+
+DEFAULTS = FeedPoliteness()
+
+
+@dataclass(frozen=True, slots=True)
 class _Rules:
     parser: Protego | None  # None: everything allowed
     expires: float
@@ -84,19 +101,35 @@ async def _wait_turn(host: str, delay_s: float) -> None:
         await asyncio.sleep(start - now)
 
 
-async def admit(url: str, get: RobotsGetter, settings: Settings) -> str:
+async def allowed(
+    url: str, get: RobotsGetter, settings: Settings, feed: FeedPoliteness = DEFAULTS
+) -> str:
+    """robots.txt only, no waiting: '' when `url` may be fetched, else a fixed reason. Checked
+    for every redirect hop too (the first request goes through `admit`)."""
+    if _exempt(url, settings) or not feed.respects_robots(settings):
+        return ""
+    rules = await _rules(_origin(url), get, settings)
+    if rules.parser is not None and not rules.parser.can_fetch(url, settings.user_agent):
+        return ROBOTS_DISALLOWED
+    return ""
+
+
+async def admit(
+    url: str, get: RobotsGetter, settings: Settings, feed: FeedPoliteness = DEFAULTS
+) -> str:
     """Wait for this host's turn; return '' when `url` may be fetched, else a fixed reason."""
     if _exempt(url, settings):
         return ""
-    delay = settings.min_host_delay_s
-    if settings.respect_robots:
+    delay = feed.delay_s(settings)
+    if feed.respects_robots(settings):
         rules = await _rules(_origin(url), get, settings)
         if rules.parser is not None:
             if not rules.parser.can_fetch(url, settings.user_agent):
                 return ROBOTS_DISALLOWED
             crawl_delay = rules.parser.crawl_delay(settings.user_agent)
             delay = max(delay, min(float(crawl_delay or 0), settings.max_crawl_delay_s))
-    await _wait_turn(urlsplit(url).netloc.lower(), delay)
+    if delay > 0:  # a feed with no delay neither waits for nor holds back the host's turn
+        await _wait_turn(urlsplit(url).netloc.lower(), delay)
     return ""
 
 
