@@ -21,6 +21,7 @@ import duckdb
 from extractors.copies import (
     MIN_CONTAINMENT,
     anchors,
+    article_body,
     containment,
     recurring_wall,
     shingle_hashes,
@@ -52,6 +53,7 @@ class _Page:
     row: VersionRow
     version: int
     when: datetime
+    body: str  # the text compared with other copies (extractors.copies.article_body)
     hashes: frozenset[int]
 
     @property
@@ -79,10 +81,7 @@ class Grouping:
         self, con: duckdb.DuckDBPyConnection, numbered: list[tuple[VersionRow, int]]
     ) -> None:
         pages = sorted(
-            (
-                _Page(row, version, when_of(row, version), shingle_hashes(row.text))
-                for row, version in numbered
-            ),
+            (_page(row, version) for row, version in numbered),
             key=lambda p: (p.when, p.row.article_id, p.version),
         )
         stories = self._stories(con, pages)
@@ -98,7 +97,7 @@ class Grouping:
         probes = [
             {"key": p.key, "anchor": a, "lo": p.when - window, "hi": p.when + window}
             for p in pages
-            if not too_short(p.row.text)
+            if not too_short(p.body)
             for a in anchors(p.hashes)
         ]
         since = min((p["lo"] for p in probes), default=None)
@@ -111,13 +110,14 @@ class Grouping:
         stored = index.story_copies(con, {s for c in found.values() for s in c})
         work = _StoryPass()
         for story_id, (text, title, unrelated, flag, seen_at) in stored.items():
-            work.copies[story_id] = _Copy(shingle_hashes(text), title, unrelated, flag, seen_at)
+            hashes = shingle_hashes(article_body(text, title))
+            work.copies[story_id] = _Copy(hashes, title, unrelated, flag, seen_at)
         for page in pages:
             self._place(page, found.get(page.key, Counter()), work, window)
         return work
 
     def _place(self, page: _Page, found: Counter[str], work: _StoryPass, window: timedelta) -> None:
-        if too_short(page.row.text):
+        if too_short(page.body):
             work.rows.append(_story_row(page, page.key, "too_short"))
             work.flags[page.key] = "too_short"
             return
@@ -170,6 +170,11 @@ def when_of(page: VersionRow, version: int) -> datetime:
     if version > 1:
         return page.updated_at or page.fetched_at
     return page.published_at or page.fetched_at
+
+
+def _page(row: VersionRow, version: int) -> _Page:
+    body = article_body(row.text, row.title)
+    return _Page(row, version, when_of(row, version), body, shingle_hashes(body))
 
 
 def _story_row(page: _Page, story_id: str, not_article: str | None) -> StoryRow:
