@@ -38,6 +38,8 @@ _TITLE_STOP = frozenset(
 )
 #: Headlines are related when this share of their content words is common to both.
 RELATED_TITLES = 0.25
+#: A headline belongs to its text when this share of its content words is in the text.
+HEADLINE_IN_BODY = 0.5
 
 assert SHINGLE_WORDS == 4  # the docstring's arithmetic
 
@@ -85,6 +87,16 @@ def too_short(text: str) -> bool:
 
 def _title_words(title: str) -> set[str]:
     return {w for w in _WORD.findall(title.lower()) if w not in _TITLE_STOP and len(w) > 2}
+
+
+def headline_in_body(title: str, body: str) -> bool:
+    """Whether half a headline's content words are in the text under it: a copy whose outlet
+    rewrote the headline still tells its story, a wall or prompt under a blocked article's
+    headline does not (unknown counts as in the body)."""
+    words = _title_words(title)
+    if not words:
+        return True
+    return len(words & set(_WORD.findall(body.lower()))) / len(words) >= HEADLINE_IN_BODY
 
 
 def titles_related(a: str, b: str) -> bool:

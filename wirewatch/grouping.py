@@ -23,6 +23,7 @@ from extractors.copies import (
     anchors,
     article_body,
     containment,
+    headline_in_body,
     recurring_wall,
     shingle_hashes,
     titles_related,
@@ -138,7 +139,7 @@ class Grouping:
             self._found_story(page, page_anchors, work)
             return
         copy = work.copies[best]
-        if not titles_related(page.row.title, copy.title):
+        if not _same_story_headline(page, copy):
             copy.unrelated_titles += 1
             copy.changed = True
             if recurring_wall(len(copy.hashes), copy.unrelated_titles) and not copy.not_article:
@@ -170,6 +171,11 @@ def when_of(page: VersionRow, version: int) -> datetime:
     if version > 1:
         return page.updated_at or page.fetched_at
     return page.published_at or page.fetched_at
+
+
+def _same_story_headline(page: _Page, copy: _Copy) -> bool:
+    """A copy under an edited headline, not a wall found again under another article's."""
+    return titles_related(page.row.title, copy.title) or headline_in_body(page.row.title, page.body)
 
 
 def _page(row: VersionRow, version: int) -> _Page:
