@@ -49,7 +49,9 @@ def test_a_headline_is_about_its_text_when_half_its_content_words_are_in_it():
 def test_a_short_copy_under_an_unrelated_but_fitting_headline_is_no_wall():
     fitting = "Baloch separatists claim coordinated assaults across Balochistan"
     assert headline_in_body(fitting, BRIEF)
-    found = group_items([Item("a", BRIEF, "Ten hours of terror in the south-west"), Item("b", BRIEF, fitting)])
+    found = group_items(
+        [Item("a", BRIEF, "Ten hours of terror in the south-west"), Item("b", BRIEF, fitting)]
+    )
     assert found["a"] == found["b"]
     assert found["a"][0] is not None  # neither is flagged recurring_text
 
