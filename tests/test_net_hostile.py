@@ -71,7 +71,7 @@ def test_a_link_with_a_port_out_of_range_is_unsupported():
 
 def test_a_retry_after_in_non_ascii_digits_is_ignored():
     response = httpx.Response(503, headers={"Retry-After": "²".encode()})
-    settings = make_settings(Path("/nonexistent"), retry_backoff_s=0.5)
+    settings = make_settings(Path("/nonexistent"), retry_backoff_s=0.5, retry_jitter=0)
     assert net._retry_delay(response, 0, settings) == 0.5
 
 

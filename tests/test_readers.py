@@ -28,6 +28,8 @@ class GatedSite:
     def __call__(self, request: Request) -> Reply:
         if request.path == "/rss.xml":
             return Reply(200, rss(self.base_url, ["/page.html"]), {"Content-Type": "text/xml"})
+        if request.path != "/page.html":  # /robots.txt: none here, so everything is allowed
+            return Reply(404, b"", {"Content-Type": "text/plain"})
         self.reached.set()
         self.gate.wait(60)
         return Reply(200, PAGE, {"Content-Type": "text/html"})
