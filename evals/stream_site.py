@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from evals.stream import Doc
 
 
-def _page(doc: Doc) -> bytes:
+def page_of(doc: Doc) -> bytes:
     paragraphs = "".join(f"<p>{html.escape(p)}</p>\n" for p in doc.text.splitlines())
     title = html.escape(doc.title)
     return (
@@ -68,7 +68,7 @@ class StreamSite:
             return Reply(200, self._feed(outlet), {"Content-Type": "application/rss+xml"})
         doc = self.docs.get(name.removesuffix(".html"))
         if doc is not None and doc.outlet == outlet and doc.day <= self.visible_day:
-            return Reply(200, _page(doc), {"Content-Type": "text/html; charset=utf-8"})
+            return Reply(200, page_of(doc), {"Content-Type": "text/html; charset=utf-8"})
         return Reply(404, b"")
 
 
@@ -90,6 +90,8 @@ def replay_pipeline(docs: list[Doc], days: list[str], db: Path) -> list[float]:
     """Run the ingest flow once per cycle, cycle k showing what was published up to days[k]."""
     os.environ["WIREWATCH_ALLOW_PRIVATE_ADDRESSES"] = "true"
     os.environ.setdefault("WIREWATCH_PER_HOST_CONCURRENCY", "16")
+    # every outlet is one loopback host here: a 1 s politeness delay would take an hour
+    os.environ.setdefault("WIREWATCH_POLITE_EXEMPT_HOSTS", '["127.0.0.1"]')
     from flows.ingest import ingest
 
     site = StreamSite(docs)

@@ -120,7 +120,8 @@ def test_a_follow_up_beyond_the_window_is_a_related_event_not_a_merge(tmp_path: 
     story = STORIES[0]
     later = story.published + timedelta(days=60)
     db = tmp_path / "related.duckdb"
-    write_batches([[_item(story)], [Item("later", _text(STORIES[2]), story.title, later)]], db)
+    # another outlet's write-up (an updated copy would still be the same story 60 days later)
+    write_batches([[_item(story)], [Item("later", _text(STORIES[6]), story.title, later)]], db)
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
             "SELECT event_id, related_event_id FROM events ORDER BY first_seen"

@@ -44,7 +44,7 @@ class GroupingParams:
     """Windows and bounds of the indexes (settings: story_window_days, event_window_days,
     related_window_days, max_name_stories, max_candidates)."""
 
-    story_window_days: float = 30.0
+    story_window_days: float = 900.0
     event_window_days: float = float(WINDOW_DAYS)
     related_window_days: float = 365.0
     max_name_stories: int = 200

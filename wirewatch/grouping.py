@@ -21,7 +21,9 @@ import duckdb
 from extractors.copies import (
     MIN_CONTAINMENT,
     anchors,
+    article_body,
     containment,
+    headline_in_body,
     recurring_wall,
     shingle_hashes,
     titles_related,
@@ -52,6 +54,7 @@ class _Page:
     row: VersionRow
     version: int
     when: datetime
+    body: str  # the text compared with other copies (extractors.copies.article_body)
     hashes: frozenset[int]
 
     @property
@@ -79,10 +82,7 @@ class Grouping:
         self, con: duckdb.DuckDBPyConnection, numbered: list[tuple[VersionRow, int]]
     ) -> None:
         pages = sorted(
-            (
-                _Page(row, version, when_of(row, version), shingle_hashes(row.text))
-                for row, version in numbered
-            ),
+            (_page(row, version) for row, version in numbered),
             key=lambda p: (p.when, p.row.article_id, p.version),
         )
         stories = self._stories(con, pages)
@@ -98,7 +98,7 @@ class Grouping:
         probes = [
             {"key": p.key, "anchor": a, "lo": p.when - window, "hi": p.when + window}
             for p in pages
-            if not too_short(p.row.text)
+            if not too_short(p.body)
             for a in anchors(p.hashes)
         ]
         since = min((p["lo"] for p in probes), default=None)
@@ -111,13 +111,14 @@ class Grouping:
         stored = index.story_copies(con, {s for c in found.values() for s in c})
         work = _StoryPass()
         for story_id, (text, title, unrelated, flag, seen_at) in stored.items():
-            work.copies[story_id] = _Copy(shingle_hashes(text), title, unrelated, flag, seen_at)
+            hashes = shingle_hashes(article_body(text, title))
+            work.copies[story_id] = _Copy(hashes, title, unrelated, flag, seen_at)
         for page in pages:
             self._place(page, found.get(page.key, Counter()), work, window)
         return work
 
     def _place(self, page: _Page, found: Counter[str], work: _StoryPass, window: timedelta) -> None:
-        if too_short(page.row.text):
+        if too_short(page.body):
             work.rows.append(_story_row(page, page.key, "too_short"))
             work.flags[page.key] = "too_short"
             return
@@ -138,7 +139,7 @@ class Grouping:
             self._found_story(page, page_anchors, work)
             return
         copy = work.copies[best]
-        if not titles_related(page.row.title, copy.title):
+        if not _same_story_headline(page, copy):
             copy.unrelated_titles += 1
             copy.changed = True
             if recurring_wall(len(copy.hashes), copy.unrelated_titles) and not copy.not_article:
@@ -170,6 +171,16 @@ def when_of(page: VersionRow, version: int) -> datetime:
     if version > 1:
         return page.updated_at or page.fetched_at
     return page.published_at or page.fetched_at
+
+
+def _same_story_headline(page: _Page, copy: _Copy) -> bool:
+    """A copy under an edited headline, not a wall found again under another article's."""
+    return titles_related(page.row.title, copy.title) or headline_in_body(page.row.title, page.body)
+
+
+def _page(row: VersionRow, version: int) -> _Page:
+    body = article_body(row.text, row.title)
+    return _Page(row, version, when_of(row, version), body, shingle_hashes(body))
 
 
 def _story_row(page: _Page, story_id: str, not_article: str | None) -> StoryRow:

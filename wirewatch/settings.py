@@ -48,7 +48,9 @@ class Settings(BaseSettings):
     feed_batch_size: int = Field(50, ge=1, description="Feeds per fetch-extract-write batch.")
     reprocess_batch_size: int = Field(500, ge=1, description="Versions per reprocess batch.")
 
-    story_window_days: float = Field(30.0, gt=0, description="Copies are looked for this far back.")
+    story_window_days: float = Field(
+        900.0, gt=0, description="Copies are looked for this far back (and ahead)."
+    )
     event_window_days: float = Field(14.0, gt=0, description="A story joins events this close.")
     related_window_days: float = Field(
         365.0, gt=0, description="Older events a new event may be linked to as related."
