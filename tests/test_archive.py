@@ -15,6 +15,7 @@ from extractors.archive import read_response_body, warc_response_record
 from storage.db import connect
 from storage.records import Batch, VersionRow, write_batch
 from storage.warc import WarcArchive, expire_files, read_raw_html
+from tests.rows import version_row
 from wirewatch.archive import reextract
 from wirewatch.settings import Settings
 
@@ -24,26 +25,7 @@ HTML = b"<html><body><p>Officials said 7 people were killed.</p></body></html>"
 
 def _page(article_id: str, body: bytes = HTML) -> VersionRow:
     record = warc_response_record(f"http://x/{article_id}", "text/html", body, NOW)
-    return VersionRow(
-        article_id=article_id,
-        canonical_url=f"http://x/{article_id}",
-        outlet="o",
-        feed_id="f1",
-        fetched_at=NOW,
-        published_at=NOW,
-        published_source="page",
-        title="t",
-        author="",
-        site_name="",
-        language="en",
-        text=f"text of {article_id}",
-        content_hash=f"hash-{article_id}",
-        extractor="trafilatura",
-        extractor_version="2",
-        final_url=f"http://x/{article_id}",
-        raw_html_z=b"",
-        raw_record=record,
-    )
+    return version_row(article_id, raw_html_z=b"", raw_record=record)
 
 
 def test_a_record_is_one_gzip_member_any_warc_reader_understands():

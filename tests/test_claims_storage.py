@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage.db import connect
 from storage.records import Batch, ClaimRow, VersionRow, write_batch
+from tests.rows import version_row
 
 NOW = datetime(2026, 2, 1, 8, tzinfo=UTC)
 
@@ -28,26 +29,8 @@ def _claim(value: int, claimant: str, scope: str = "event", subject: str = "peop
 
 def _page(article_id: str, hours: int, claims: tuple[ClaimRow, ...]) -> VersionRow:
     at = NOW + timedelta(hours=hours)
-    return VersionRow(
-        article_id=article_id,
-        canonical_url=f"http://x/{article_id}",
-        outlet="o",
-        feed_id="f1",
-        fetched_at=at,
-        published_at=at,
-        published_source="page",
-        title="t",
-        author="",
-        site_name="",
-        language="en",
-        text=f"text of {article_id}",
-        content_hash=f"hash-{article_id}",
-        extractor="trafilatura",
-        extractor_version="2",
-        final_url=f"http://x/{article_id}",
-        raw_html_z=b"z",
-        claims=claims,
-        claims_version="claims-2",
+    return version_row(
+        article_id, fetched_at=at, published_at=at, claims=claims, claims_version="claims-2"
     )
 
 

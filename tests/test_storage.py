@@ -20,6 +20,7 @@ from storage.records import (
     sync_feeds,
     write_batch,
 )
+from tests.rows import version_row
 
 NOW = datetime(2026, 2, 1, 8, tzinfo=UTC)
 MIGRATIONS = Path(__file__).parents[1] / "storage" / "migrations"
@@ -27,25 +28,7 @@ N_MIGRATIONS = len(list(MIGRATIONS.glob("*.sql")))
 
 
 def _page(text: str, article_id: str = "a1") -> VersionRow:
-    return VersionRow(
-        article_id=article_id,
-        canonical_url=f"http://x/{article_id}",
-        outlet="o",
-        feed_id="f1",
-        fetched_at=NOW,
-        published_at=NOW,
-        published_source="page",
-        title="t",
-        author="",
-        site_name="",
-        language="en",
-        text=text,
-        content_hash=f"hash-of-{text}",
-        extractor="trafilatura",
-        extractor_version="2",
-        final_url=f"http://x/{article_id}",
-        raw_html_z=b"z",
-    )
+    return version_row(article_id, text)
 
 
 def _fetch(article_id: str = "a1") -> FetchRow:
