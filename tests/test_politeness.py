@@ -13,6 +13,7 @@ from extractors.outcomes import Outcome
 from tests.conftest import make_settings
 from wirewatch import politeness
 from wirewatch.net import HostLimiter, build_client, fetch
+from wirewatch.politeness import DEFAULTS
 from wirewatch.sample_site.server import Reply, Request, SiteServer
 
 pytestmark = pytest.mark.integration
@@ -37,14 +38,15 @@ class _LoggingSite:
         return [path for path, _ in self.log]
 
 
-def _fetch_all(base_url: str, paths: list[str], **overrides):
+def fetch_all(base_url: str, paths: list[str], polite=DEFAULTS, **overrides):
+    """Fetch `paths` concurrently with robots.txt on (and `polite`: one feed's opt-outs)."""
     settings = make_settings(Path("/nonexistent"), respect_robots=True, **overrides)
 
     async def go():
         async with build_client(settings) as client:
             limiter = HostLimiter(4, 16)
             return await asyncio.gather(
-                *(fetch(client, limiter, base_url + p, settings) for p in paths)
+                *(fetch(client, limiter, base_url + p, settings, polite=polite) for p in paths)
             )
 
     return asyncio.run(go())
@@ -53,7 +55,7 @@ def _fetch_all(base_url: str, paths: list[str], **overrides):
 def test_a_page_robots_txt_disallows_is_never_requested():
     site = _LoggingSite()
     with SiteServer(site) as server:
-        results = _fetch_all(server.base_url, ["/feed.xml", "/private/page", "/news/1"])
+        results = fetch_all(server.base_url, ["/feed.xml", "/private/page", "/news/1"])
     by_path = {r.url.removeprefix(server.base_url): r for r in results}
     assert by_path["/private/page"].outcome is Outcome.BLOCKED
     assert by_path["/private/page"].reason == "robots_disallowed"
@@ -65,7 +67,7 @@ def test_a_page_robots_txt_disallows_is_never_requested():
 def test_requests_to_one_host_are_spaced_by_the_minimum_delay():
     site = _LoggingSite()
     with SiteServer(site) as server:
-        _fetch_all(server.base_url, ["/a", "/b", "/c"], min_host_delay_s=0.3)
+        fetch_all(server.base_url, ["/a", "/b", "/c"], min_host_delay_s=0.3)
     starts = [at for _, at in site.log]
     assert len(starts) == 4  # robots.txt and three pages
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
@@ -75,7 +77,7 @@ def test_requests_to_one_host_are_spaced_by_the_minimum_delay():
 def test_crawl_delay_in_robots_txt_lengthens_the_delay():
     site = _LoggingSite(b"User-agent: *\nCrawl-delay: 0.4\n")
     with SiteServer(site) as server:
-        _fetch_all(server.base_url, ["/a", "/b"], min_host_delay_s=0.05)
+        fetch_all(server.base_url, ["/a", "/b"], min_host_delay_s=0.05)
     pages = [at for path, at in site.log if path != "/robots.txt"]
     assert pages[1] - pages[0] >= 0.4 - 0.01
 
@@ -83,11 +85,11 @@ def test_crawl_delay_in_robots_txt_lengthens_the_delay():
 def test_exempt_hosts_and_a_missing_robots_txt_allow_everything():
     site = _LoggingSite(robots=None)
     with SiteServer(site) as server:
-        results = _fetch_all(server.base_url, ["/private/x"])
+        results = fetch_all(server.base_url, ["/private/x"])
         assert results[0].outcome is Outcome.OK
         politeness.forget()
         site.robots = ROBOTS
-        exempt = _fetch_all(server.base_url, ["/private/y"], polite_exempt_hosts=["127.0.0.1"])
+        exempt = fetch_all(server.base_url, ["/private/y"], polite_exempt_hosts=["127.0.0.1"])
     assert exempt[0].outcome is Outcome.OK
     assert "/private/y" in site.paths()
 

@@ -5,7 +5,6 @@ checked on every redirect hop."""
 import asyncio
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -14,10 +13,10 @@ from extractors.outcomes import Outcome
 from storage.db import connect
 from storage.records import FeedRow, FeedState, load_feed_states, sync_feeds
 from tests.conftest import make_settings
+from tests.test_politeness import fetch_all
 from wirewatch import cycle
 from wirewatch.feedlist import FeedListError, load_feeds, write_feeds
-from wirewatch.net import HostLimiter, build_client, fetch
-from wirewatch.politeness import DEFAULTS, FeedPoliteness
+from wirewatch.politeness import FeedPoliteness
 from wirewatch.sample_site.server import Reply, Request, SiteServer
 
 pytestmark = pytest.mark.integration
@@ -40,23 +39,10 @@ class _Site:
         return Reply(200, b"<html><body>hello</body></html>", {"Content-Type": "text/html"})
 
 
-def _fetch_all(base_url, paths, polite=DEFAULTS, **overrides):
-    settings = make_settings(Path("/nonexistent"), respect_robots=True, **overrides)
-
-    async def go():
-        async with build_client(settings) as client:
-            limiter = HostLimiter(4, 16)
-            return await asyncio.gather(
-                *(fetch(client, limiter, base_url + p, settings, polite=polite) for p in paths)
-            )
-
-    return asyncio.run(go())
-
-
 def test_a_feed_with_robots_false_skips_robots_txt_for_its_requests():
     site = _Site()
     with SiteServer(site) as server:
-        [result] = _fetch_all(server.base_url, ["/private/page"], FeedPoliteness(robots=False))
+        [result] = fetch_all(server.base_url, ["/private/page"], FeedPoliteness(robots=False))
     assert result.outcome is Outcome.OK
     assert site.log == ["/private/page"]  # robots.txt was not even asked for
 
@@ -65,7 +51,7 @@ def test_a_feed_with_min_delay_0_is_not_spaced_by_the_global_delay():
     site = _Site()
     with SiteServer(site) as server:
         started = time.monotonic()
-        results = _fetch_all(
+        results = fetch_all(
             server.base_url, ["/a", "/b", "/c"], FeedPoliteness(min_delay_s=0), min_host_delay_s=5
         )
         elapsed = time.monotonic() - started
@@ -76,7 +62,7 @@ def test_a_feed_with_min_delay_0_is_not_spaced_by_the_global_delay():
 def test_a_redirect_into_a_disallowed_path_is_blocked_before_the_hop_is_requested():
     site = _Site()
     with SiteServer(site) as server:
-        [result] = _fetch_all(server.base_url, ["/go"])
+        [result] = fetch_all(server.base_url, ["/go"])
     assert (result.outcome, result.reason) == (Outcome.BLOCKED, "robots_disallowed")
     assert "/private/page" not in site.log
     assert site.log.count("/go") == 1
@@ -85,7 +71,7 @@ def test_a_redirect_into_a_disallowed_path_is_blocked_before_the_hop_is_requeste
 def test_a_redirect_hop_is_not_checked_for_a_feed_that_opted_out():
     site = _Site()
     with SiteServer(site) as server:
-        [result] = _fetch_all(server.base_url, ["/go"], FeedPoliteness(robots=False))
+        [result] = fetch_all(server.base_url, ["/go"], FeedPoliteness(robots=False))
     assert result.outcome is Outcome.OK
     assert "/private/page" in site.log
 
