@@ -3,7 +3,9 @@
 For each size: build a database through the storage code (`storage.bulk.bulk_insert`, synthetic
 rows shaped like the real stream, see `bench.scale_data`), then in a fresh process
 (`bench.scale_cycle`) time a 1-new-article cycle and an idle 100-feed cycle as the warm daemon
-runs them, and its peak memory; then the README's example queries and bytes per 1,000 versions.
+runs them, and its peak memory; then the README's example queries (best of two, the whole
+result fetched as Arrow; the time to turn it into Python tuples is in the detail) and bytes per
+1,000 versions.
 
     python -m bench.scale [--sizes 10000,100000,1000000] [--out data/bench/scale.json]
 
@@ -27,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from bench import scale_data
+from storage import summaries
 from storage.bulk import bulk_insert, database_size
 from storage.db import connect
 
@@ -59,20 +62,27 @@ def build(path: Path, versions: int) -> float:
         bulk_insert(con, {"feeds": scale_data.feeds_table()})
         for start in range(0, versions, CHUNK):
             bulk_insert(con, scale_data.version_tables(plan, start, min(start + CHUNK, versions)))
+        bulk_insert(con, {"grouping_df": scale_data.grouping_df(plan)})
+        summaries.rebuild(con)  # what the write path keeps, from the loaded versions
         con.execute("CHECKPOINT")
     return time.perf_counter() - started
 
 
-def _timed(con: duckdb.DuckDBPyConnection, sql: str) -> float:
+def _timed(con: duckdb.DuckDBPyConnection, sql: str, tuples: bool = False) -> float:
+    """Seconds to run `sql` and hold its whole result as Arrow (or as Python tuples)."""
     started = time.perf_counter()
-    con.execute(sql).fetchall()
+    if tuples:
+        con.execute(sql).fetchall()
+    else:
+        con.sql(sql).to_arrow_table()
     return time.perf_counter() - started
 
 
-def query_times(path: Path) -> dict[str, float]:
+def query_times(path: Path, tuples: bool = False) -> dict[str, float]:
+    """Best of two runs of each README query and view, in one read-only connection."""
     with connect(path, read_only=True) as con:
         return {
-            name: round(min(_timed(con, sql) for _ in range(2)), 3)
+            name: round(min(_timed(con, sql, tuples) for _ in range(2)), 3)
             for name, sql in {**README_QUERIES, **VIEW_QUERIES}.items()
         }
 
@@ -149,6 +159,7 @@ def measure(folder: Path, versions: int, cap_mb: float, timeout_s: float) -> dic
         size = database_size(con)
     file_bytes = path.stat().st_size
     queries = query_times(path)
+    as_tuples = query_times(path, tuples=True)
     cycles = measure_cycles(path, cap_mb, timeout_s) or {}
     return {
         "cycle_s": cycles.get("cycle_s"),
@@ -162,6 +173,7 @@ def measure(folder: Path, versions: int, cap_mb: float, timeout_s: float) -> dic
             "free_blocks": size["free_blocks"],
             "total_blocks": size["total_blocks"],
             "queries_s": queries,
+            "queries_as_python_tuples_s": as_tuples,
             "tree_peak_rss_mb": cycles.get("tree_peak_rss_mb"),
             "versions_added": cycles.get("versions_added"),
             "index_rebuild_s": cycles.get("index_rebuild_s"),

@@ -2,12 +2,17 @@
 
 Versions arrive at 500,000 a day; 9% are second versions of an article fetched in the previous
 hours; 25% of first versions are wire copies of an earlier story (same text and signature);
-stories group in threes into events; 1 in 10 first versions carries two claims. Everything is
-vectorized (numpy, Arrow): a million versions are a few seconds of generation.
+stories group in threes into events; 1 in 10 first versions carries two claims. The grouping
+indexes are filled as the write path fills them: 48 anchors per story (5% from a pool of
+boilerplate hashes shared by many stories), a profile per story and per event (event profiles
+repeat 512 JSON bodies of the real size, so they compress better than real ones), 24 names per
+event drawn from a long-tailed pool, and the document frequencies of terms and names.
+Everything is vectorized (numpy, Arrow): a million versions are seconds of generation.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +23,11 @@ PER_DAY = 500_000
 SECOND_VERSION_SHARE = 0.09
 COPY_SHARE = 0.25
 FEEDS = 300
+ANCHORS_PER_STORY = 48
+COMMON_ANCHORS = 20_000  # boilerplate shingles many stories share
+NAMES_PER_EVENT = 24
+NAME_POOL = 300_000
+TERM_POOL = 60_000
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _WORDS = (
@@ -127,6 +137,7 @@ def version_tables(plan: Plan, start: int, stop: int) -> dict[str, pa.Table]:
         "entries": _entries(article_id[first], feed[first], url[first], at.filter(pa.array(first))),
     }
     tables["story_events"] = _story_events(plan, start, stop)
+    tables.update(_grouping_index(plan, start, stop))
     tables["article_claims"] = _claims(article_id, version, at, rows)
     tables["feed_polls"] = _polls(start, stop)
     return tables
@@ -206,14 +217,10 @@ def _entries(article_id: np.ndarray, feed: np.ndarray, url: np.ndarray, at: pa.A
 
 def _story_events(plan: Plan, start: int, stop: int) -> pa.Table:
     """One row per story started by a first version in [start, stop); events of three stories."""
-    first_rows = np.flatnonzero(plan.version == 1)
-    lo, hi = np.searchsorted(first_rows, [start, stop])
-    k = np.searchsorted(plan.originals, [lo, hi])
-    originals = plan.originals[k[0] : k[1]]
-    position = np.arange(k[0], k[1])
+    originals, position = _stories_started(plan, start, stop)
     story = np.char.add(ids(originals).astype(str), ".1").astype(object)
     event = np.char.add(ids(plan.originals[position - position % 3]).astype(str), ".1")
-    at = _times(first_rows[originals])
+    at = _story_times(plan, originals)
     n = originals.size
     return pa.table(
         {
@@ -223,6 +230,116 @@ def _story_events(plan: Plan, start: int, stop: int) -> pa.Table:
             "terms": np.full(n, '{"killed": 2, "border": 1}', object),
             "names": pa.array([["Quetta", "Balochistan"]] * n, pa.list_(pa.string())),
             "events_version": np.full(n, "events-bench", object),
+        }
+    )
+
+
+def _stories_started(plan: Plan, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+    """(original article indices, their positions among all originals) of the stories whose
+    first version is a row in [start, stop)."""
+    first_rows = np.flatnonzero(plan.version == 1)
+    lo, hi = np.searchsorted(first_rows, [start, stop])
+    k = np.searchsorted(plan.originals, [lo, hi])
+    return plan.originals[k[0] : k[1]], np.arange(k[0], k[1])
+
+
+def _story_times(plan: Plan, originals: np.ndarray) -> pa.Array:
+    return _times(np.flatnonzero(plan.version == 1)[originals])
+
+
+def _grouping_index(plan: Plan, start: int, stop: int) -> dict[str, pa.Table]:
+    """story_anchors, story_profiles, event_profiles and event_names of the stories (and the
+    events) started by rows in [start, stop), as storage/grouping_index.py writes them."""
+    originals, position = _stories_started(plan, start, stop)
+    story = np.char.add(ids(originals).astype(str), ".1").astype(object)
+    at = _story_times(plan, originals)
+    n = originals.size
+    lanes = np.arange(ANCHORS_PER_STORY, dtype=np.uint64)
+    mixed = (originals.astype(np.uint64)[:, None] * np.uint64(ANCHORS_PER_STORY) + lanes) * _GOLDEN
+    anchor = (mixed >> np.uint64(1)).astype(np.int64)
+    common = (mixed % np.uint64(20)) == np.uint64(0)
+    anchor[common] = (mixed[common] % np.uint64(COMMON_ANCHORS)).astype(np.int64) * 8
+    starts = position % 3 == 0
+    return {
+        "story_anchors": pa.table(
+            {
+                "anchor": anchor.ravel(),
+                "story_id": np.repeat(story, ANCHORS_PER_STORY),
+                "seen_at": at.take(pa.array(np.repeat(np.arange(n), ANCHORS_PER_STORY))),
+            }
+        ),
+        "story_profiles": pa.table(
+            {
+                "story_id": story,
+                "title": np.char.mod("Story %d near the border", originals).astype(object),
+                "seen_at": at,
+                "unrelated_titles": np.zeros(n, np.int32),
+            }
+        ),
+        **_events(story[starts], at.filter(pa.array(starts)), originals[starts]),
+    }
+
+
+def _events(event: np.ndarray, at: pa.Array, seed: np.ndarray) -> dict[str, pa.Table]:
+    n = event.size
+    rng = np.random.default_rng(int(seed[0]) if n else 0)
+    names = (rng.pareto(1.2, (n, NAMES_PER_EVENT)) * 400).astype(np.int64) % NAME_POOL
+    bodies = _profile_bodies()
+    return {
+        "event_profiles": pa.table(
+            {
+                "event_id": event,
+                "first_seen": at,
+                "last_seen": at,
+                "n_stories": np.full(n, 3, np.int32),
+                "profile": np.array(bodies, object)[seed % len(bodies)],
+            }
+        ),
+        "event_names": pa.table(
+            {
+                "name": np.char.mod("Name%d", names.ravel()).astype(object),
+                "event_id": np.repeat(event, NAMES_PER_EVENT),
+                "last_seen": at.take(pa.array(np.repeat(np.arange(n), NAMES_PER_EVENT))),
+            }
+        ),
+    }
+
+
+def _profile_bodies(count: int = 512) -> list[str]:
+    """Event profile JSON of the real shape: a 150-term centroid, 40 names, figures."""
+    rng = np.random.default_rng(5)
+    bodies = []
+    for _ in range(count):
+        terms = rng.integers(0, TERM_POOL, 150)
+        weights = rng.random(150) / 10
+        names = rng.integers(0, NAME_POOL, 40)
+        body = {
+            "centroid": {
+                f"term{t}": round(float(w), 6) for t, w in zip(terms, weights, strict=True)
+            },
+            "names": {f"Name{k}": 1.0 for k in names},
+            "killed": [int(rng.integers(1, 90))],
+            "injured": [],
+        }
+        bodies.append(json.dumps(body, sort_keys=True))
+    return bodies
+
+
+def grouping_df(plan: Plan) -> pa.Table:
+    """Document frequencies as the index holds them after the whole plan: '' counts stories,
+    terms and '@' + name are long-tailed."""
+    stories = plan.originals.size
+    rng = np.random.default_rng(7)
+    term_n = np.minimum((rng.pareto(1.1, TERM_POOL) * stories / 500).astype(np.int64) + 1, stories)
+    name_n = np.minimum((rng.pareto(1.2, NAME_POOL) * 6).astype(np.int64) + 1, stories)
+    return pa.table(
+        {
+            "token": [
+                "",
+                *np.char.mod("term%d", np.arange(TERM_POOL)).tolist(),
+                *np.char.mod("@Name%d", np.arange(NAME_POOL)).tolist(),
+            ],
+            "n": np.concatenate([[stories], term_n, name_n]).astype(np.int64),
         }
     )
 

@@ -20,6 +20,11 @@ BULK_TABLES = frozenset(
         "article_claims",
         "version_stories",
         "story_events",
+        "story_anchors",  # the grouping indexes (migration 0006)
+        "story_profiles",
+        "event_profiles",
+        "event_names",
+        "grouping_df",
     }
 )
 

@@ -81,7 +81,11 @@ def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict
     """Figures first stored at or after `since` that differ from the same claimant's previous
     figure for the same event, metric and subject, when that previous figure was stored before
     `since` (figures new together in one run are not a change). Unattributed figures have no
-    claimant to follow. Read from `figure_history` by column name."""
+    claimant to follow. Only the events given claims since `since` are read, and of them only
+    the versions fetched since their first day (`figure_history_since`, migration 0016)."""
+    touched, start = _touched_events(con, since)
+    if not touched:
+        return []
     return _dicts(
         con.execute(
             """
@@ -89,7 +93,8 @@ def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict
                 SELECT *, lag(first_seen_at) OVER (
                     PARTITION BY event_id, claimant_kind, claimant_key, metric, subject
                     ORDER BY first_published_at, value) AS previous_seen_at
-                FROM figure_history
+                FROM figure_history_since(?::TIMESTAMPTZ)
+                WHERE event_id IN (SELECT unnest(?::VARCHAR[]))
             )
             SELECT event_id, claimant, claimant_kind, metric, subject, previous_value, value,
                    figure, article_url AS url, first_seen_at
@@ -98,6 +103,29 @@ def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict
               AND first_seen_at >= ? AND previous_seen_at < ?
               AND claimant_kind <> 'unattributed'
             ORDER BY first_seen_at, event_id, metric, subject""",
-            [since, since],
+            [start, touched, since, since],
         )
     )
+
+
+def _touched_events(
+    con: duckdb.DuckDBPyConnection, since: datetime
+) -> tuple[list[str], datetime | None]:
+    """The events given claims since `since`, and a day before the first of them began (a
+    version is fetched after it is published, so their claims were all fetched since then)."""
+    touched = [
+        row[0]
+        for row in con.execute(
+            "SELECT DISTINCT event_id FROM claims_since(?::TIMESTAMPTZ) "
+            "WHERE event_id IS NOT NULL ORDER BY 1",
+            [since],
+        ).fetchall()
+    ]
+    if not touched:
+        return [], None
+    start = con.execute(
+        "SELECT min(first_seen) - INTERVAL 1 DAY FROM event_summaries "
+        "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
+        [touched],
+    ).fetchall()[0][0]
+    return touched, start

@@ -32,6 +32,7 @@ from extractors.copies import (
 from extractors.dedup import DEDUP_VERSION
 from extractors.events import EventFeatures, Story, casualties
 from storage import grouping_index as index
+from storage import summaries
 from storage.records import StoryRow, VersionRow
 from wirewatch.event_grouping import EventAssigner, GroupingParams
 from wirewatch.settings import Settings
@@ -92,6 +93,15 @@ class Grouping:
         index.save_assignments(con, stories.rows, [e.row for e in events])
         index.save_stories(con, stories.new_anchors, _profile_rows(stories.copies))
         index.flag_not_article(con, stories.flags)
+        summaries.merge_batch(
+            con,
+            _new_copies(pages, stories.rows),
+            [
+                summaries.NewStory(e.row.story_id, e.row.event_id, e.related_event_id or None)
+                for e in events
+            ],
+            stories.flags,
+        )
 
     def _stories(self, con: duckdb.DuckDBPyConnection, pages: list[_Page]) -> _StoryPass:
         window = timedelta(days=self.params.story_window_days)
@@ -195,6 +205,30 @@ def _story_row(page: _Page, story_id: str, not_article: str | None) -> StoryRow:
         DEDUP_VERSION,
         not_article,
     )
+
+
+def _new_copies(pages: list[_Page], rows: list[StoryRow]) -> list[summaries.NewCopy]:
+    """The batch's versions that are articles, as the story and event summaries count them."""
+    by_key = {p.key: p.row for p in pages}
+    copies = []
+    for story in rows:
+        if story.not_article is None:
+            row = by_key[f"{story.article_id}.{story.version}"]
+            at = row.published_at or row.fetched_at
+            copies.append(
+                summaries.NewCopy(
+                    story.story_id,
+                    row.article_id,
+                    story.version,
+                    at,
+                    len(row.text),
+                    row.canonical_url,
+                    row.outlet,
+                    row.agency,
+                    row.title,
+                )
+            )
+    return copies
 
 
 def _story(page: _Page) -> tuple[Story, str, tuple[str, ...]]:
