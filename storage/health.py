@@ -92,7 +92,7 @@ def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict
             WITH history AS (
                 SELECT *, lag(first_seen_at) OVER (
                     PARTITION BY event_id, claimant_kind, claimant_key, metric, subject
-                    ORDER BY first_published_at, value) AS previous_seen_at
+                    ORDER BY first_published_at, value, value_high, qualifier) AS previous_seen_at
                 FROM figure_history_since(?::TIMESTAMPTZ)
                 WHERE event_id IN (SELECT unnest(?::VARCHAR[]))
             )

@@ -5,6 +5,8 @@
 -- * `claims_since(t)` reads only the versions fetched since t: versions and claims are appended
 --   in fetch order, so DuckDB skips the older row groups by their min/max. The cycle's figure-
 --   change check (storage/health.py) reads the history of the events it touched that way.
+-- Ties in the timeline order (same time and value, another qualifier) are broken by value_high
+-- and qualifier, so `previous_value` no longer depends on the plan.
 -- A claim is extracted when or after its version is fetched (reprocess re-extracts later), so
 -- every claim of a version fetched since t is extracted since t.
 CREATE MACRO claims_since(since) AS TABLE
@@ -46,7 +48,7 @@ SELECT event_id, claimant_kind, claimant, metric, subject, value, value_high, qu
        figure_label(qualifier, value, value_high) AS figure,
        first_seen_at, last_seen_at, first_published_at, n_sources,
        lag(value) OVER (PARTITION BY event_id, claimant_kind, claimant_key, metric, subject
-                        ORDER BY first_published_at, value) AS previous_value,
+                        ORDER BY first_published_at, value, value_high, qualifier) AS previous_value,
        article_url, claimant_key
 FROM figures
 ORDER BY first_published_at, claimant_kind, metric, subject, value;

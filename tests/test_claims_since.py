@@ -1,0 +1,83 @@
+"""`claims_since(t)` and `figure_history_since(t)` (migration 0016) read only what was fetched
+since t, and the cycle's figure-change check reads only the events it touched: both must say
+what the whole history says."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+
+from evals.replay import Item, version_row
+from storage import records
+from storage.db import apply_migrations
+from storage.health import figure_changes
+from wirewatch.grouping import Grouping
+from wirewatch.sample_site import newsroom
+
+STORIES = sorted(newsroom.stories(), key=lambda s: s.published)
+
+#: figure_changes as it was, over the whole figure_history (the reference)
+WHOLE_HISTORY_CHANGES = """
+    WITH history AS (
+        SELECT *, lag(first_seen_at) OVER (
+            PARTITION BY event_id, claimant_kind, claimant_key, metric, subject
+            ORDER BY first_published_at, value, value_high, qualifier) AS previous_seen_at
+        FROM figure_history
+    )
+    SELECT event_id, claimant, claimant_kind, metric, subject, previous_value, value,
+           figure, article_url AS url, first_seen_at
+    FROM history
+    WHERE previous_value IS NOT NULL AND previous_value <> value
+      AND first_seen_at >= ? AND previous_seen_at < ?
+      AND claimant_kind <> 'unattributed'
+    ORDER BY first_seen_at, event_id, metric, subject"""
+
+
+def _seeds_in_two_runs(db: Path) -> object:
+    """The seed reports written in two runs; returns when the second run began."""
+    rows = [
+        version_row(Item(s.slug, "\n".join(s.paragraphs), s.title, s.published)) for s in STORIES
+    ]
+    half = len(rows) // 2
+    grouping = Grouping()
+    for batch in (rows[:half], rows[half:]):
+        with duckdb.connect(str(db)) as con:
+            apply_migrations(con)
+            records.write_batch(con, records.Batch(pages=batch), grouping)
+    return rows[half - 1].fetched_at + timedelta(seconds=1)
+
+
+def test_the_views_are_the_macros_without_a_time(tmp_path: Path):
+    db = tmp_path / "since.duckdb"
+    _seeds_in_two_runs(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        for view, macro in (("claims", "claims_since"), ("figure_history", "figure_history_since")):
+            whole = con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall()
+            assert whole == con.execute(f"SELECT * FROM {macro}(NULL) ORDER BY ALL").fetchall()
+            assert whole
+
+
+def test_claims_since_a_time_are_the_claims_of_the_versions_fetched_since(tmp_path: Path):
+    db = tmp_path / "since.duckdb"
+    second_run = _seeds_in_two_runs(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        recent = con.execute(
+            "SELECT * FROM claims_since(?::TIMESTAMPTZ) ORDER BY ALL", [second_run]
+        ).fetchall()
+        expected = con.execute(
+            "SELECT * FROM claims WHERE fetched_at >= ? ORDER BY ALL", [second_run]
+        ).fetchall()
+    assert recent == expected
+    assert len(recent) > 0
+
+
+def test_the_figure_changes_of_a_run_are_those_the_whole_history_shows(tmp_path: Path):
+    db = tmp_path / "since.duckdb"
+    second_run = _seeds_in_two_runs(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = figure_changes(con, second_run)
+        cursor = con.execute(WHOLE_HISTORY_CHANGES, [second_run, second_run])
+        names = [d[0] for d in cursor.description]
+        expected = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    assert found == expected
+    assert any(c["claimant_kind"] == "militant_group" for c in found)  # the BLA's 80 -> 200
