@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -72,17 +73,26 @@ class _StoryPass:
     new_anchors: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Grouping:
-    """Called by storage.records.write_batch with the batch's numbered versions."""
+#: a page's body shingle hashes as the extraction worker computed them, by (content hash, title)
+BodyHashes = Mapping[tuple[str, str], frozenset[int]]
 
-    def __init__(self, params: GroupingParams | None = None) -> None:
+
+class Grouping:
+    """Called by storage.records.write_batch with the batch's numbered versions. `hashes`:
+    the body hashes already computed by the workers (the rest are computed here)."""
+
+    def __init__(self, params: GroupingParams | None = None, hashes: BodyHashes | None = None):
         self.params = params or GroupingParams()
+        self.hashes: BodyHashes = hashes or {}
+
+    def with_hashes(self, hashes: BodyHashes) -> Grouping:
+        return Grouping(self.params, hashes)
 
     def __call__(
         self, con: duckdb.DuckDBPyConnection, numbered: list[tuple[VersionRow, int]]
     ) -> None:
         pages = sorted(
-            (_page(row, version) for row, version in numbered),
+            (_page(row, version, self.hashes) for row, version in numbered),
             key=lambda p: (p.when, p.row.article_id, p.version),
         )
         stories = self._stories(con, pages)
@@ -178,9 +188,12 @@ def _same_story_headline(page: _Page, copy: _Copy) -> bool:
     return titles_related(page.row.title, copy.title) or headline_in_body(page.row.title, page.body)
 
 
-def _page(row: VersionRow, version: int) -> _Page:
+def _page(row: VersionRow, version: int, known: BodyHashes) -> _Page:
     body = article_body(row.text, row.title)
-    return _Page(row, version, when_of(row, version), body, shingle_hashes(body))
+    hashes = known.get((row.content_hash, row.title))
+    if hashes is None:
+        hashes = shingle_hashes(body)
+    return _Page(row, version, when_of(row, version), body, hashes)
 
 
 def _story_row(page: _Page, story_id: str, not_article: str | None) -> StoryRow:
