@@ -32,6 +32,7 @@ from extractors.copies import (
 )
 from extractors.dedup import DEDUP_VERSION
 from extractors.events import EventFeatures, Story, casualties
+from extractors.pages import hash_text
 from storage import grouping_index as index
 from storage.records import StoryRow, VersionRow
 from wirewatch.event_grouping import EventAssigner, GroupingParams
@@ -73,7 +74,8 @@ class _StoryPass:
     new_anchors: list[dict[str, Any]] = field(default_factory=list)
 
 
-#: a page's body shingle hashes as the extraction worker computed them, by (content hash, title)
+#: body shingle hashes as the extraction workers computed them, by (content hash, title): for
+#: the batch's pages and for stored copies written earlier in the run
 BodyHashes = Mapping[tuple[str, str], frozenset[int]]
 
 
@@ -121,7 +123,7 @@ class Grouping:
         stored = index.story_copies(con, {s for c in found.values() for s in c})
         work = _StoryPass()
         for story_id, (text, title, unrelated, flag, seen_at) in stored.items():
-            hashes = shingle_hashes(article_body(text, title))
+            hashes = _body_hashes(text, title, hash_text(text), self.hashes)
             work.copies[story_id] = _Copy(hashes, title, unrelated, flag, seen_at)
         for page in pages:
             self._place(page, found.get(page.key, Counter()), work, window)
@@ -190,10 +192,13 @@ def _same_story_headline(page: _Page, copy: _Copy) -> bool:
 
 def _page(row: VersionRow, version: int, known: BodyHashes) -> _Page:
     body = article_body(row.text, row.title)
-    hashes = known.get((row.content_hash, row.title))
-    if hashes is None:
-        hashes = shingle_hashes(body)
+    hashes = _body_hashes(row.text, row.title, row.content_hash, known)
     return _Page(row, version, when_of(row, version), body, hashes)
+
+
+def _body_hashes(text: str, title: str, content_hash: str, known: BodyHashes) -> frozenset[int]:
+    found = known.get((content_hash, title))
+    return shingle_hashes(article_body(text, title)) if found is None else found
 
 
 def _story_row(page: _Page, story_id: str, not_article: str | None) -> StoryRow:

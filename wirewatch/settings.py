@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     extract_fast: bool = Field(False, description="trafilatura fast mode (no fallback).")
     feed_batch_size: int = Field(50, ge=1, description="Feeds per fetch-extract-write batch.")
     page_batch_size: int = Field(
-        50, ge=1, description="Pages per write: a batch is written in groups of whole feeds."
+        200, ge=1, description="Pages per write: a batch is written in groups of whole feeds."
     )
     reprocess_batch_size: int = Field(500, ge=1, description="Versions per reprocess batch.")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -19,10 +20,15 @@ from wirewatch import archive, cycle, health
 from wirewatch.grouping import Grouping
 from wirewatch.settings import Settings, open_db
 
+#: body hashes kept from one group to the next (~50 KB each): a copy found in a later group
+#: is compared with hashes the workers made, not hashed again from its stored text
+KEEP_HASHES = 1000
+
 
 class Writer:
     def __init__(self, settings: Settings, run_id: str, grouping: Grouping) -> None:
         self.settings, self.run_id, self.grouping = settings, run_id, grouping
+        self._hashes: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
         self._ended: set[int] = set()
         self._turns = asyncio.Condition()
 
@@ -58,7 +64,10 @@ class Writer:
         self, polled: Sequence[cycle.Polled], done: Sequence[cycle.Done]
     ) -> records.BatchResult:
         batch = cycle.assemble_batch(polled, done, self.run_id)
-        group = self.grouping.with_hashes(cycle.body_hashes(done))
+        self._hashes.update(cycle.body_hashes(done))
+        while len(self._hashes) > max(KEEP_HASHES, len(done)):
+            self._hashes.popitem(last=False)
+        group = self.grouping.with_hashes(self._hashes)
         with open_db(self.settings) as con:
             result = records.write_batch(
                 con, batch, group=group, archive=archive.raw_archive(self.settings)
