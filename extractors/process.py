@@ -8,6 +8,7 @@ from datetime import datetime
 
 from extractors.archive import warc_response_record
 from extractors.claims import Claim, extract_claims, read_claims
+from extractors.copies import article_body, shingle_hashes
 from extractors.dedup import Fingerprint, fingerprint
 from extractors.events import EventFeatures, event_features
 from extractors.pages import Article, Page, Rejected, extract_article
@@ -23,6 +24,9 @@ class Processed:
     features: EventFeatures | None = None
     raw_record: bytes = b""  # the page as a gzip'd WARC response record, when archiving
     claim_reasons: tuple[str, ...] = ()  # what the claim budget left unread, if anything
+    # the body's shingle hashes, which copy detection compares (wirewatch/grouping.py): hashed
+    # here, on the extraction cores, rather than by the one writer
+    body_hashes: frozenset[int] = frozenset()
 
 
 def process_page(page: Page, fast: bool = False, archive_at: datetime | None = None) -> Processed:
@@ -44,6 +48,7 @@ def process_page(page: Page, fast: bool = False, archive_at: datetime | None = N
         features=event_features(result.text, result.title),
         raw_record=record,
         claim_reasons=reading.reasons,
+        body_hashes=shingle_hashes(article_body(result.text, result.title)),
     )
 
 

@@ -4,9 +4,12 @@ Inputs: the feeds file and the DuckDB path (flow parameters override `WIREWATCH_
 Output: counts for the cycle (feeds polled, polls by outcome, fetches, articles and versions added).
 Settings used: everything in `wirewatch.settings.Settings` (timeouts, limits, workers, batch size).
 
-Tasks are coarse on purpose (a Prefect task costs milliseconds): one per step per batch of feeds,
-never one per article. Each batch is written in one DuckDB transaction, so a run killed mid-way
-leaves whole batches only, and the next run redoes the rest.
+Tasks are coarse on purpose (a Prefect task costs milliseconds, and a sync one a TLS context
+for its API client): one to sync the feed list, one per batch of feeds (poll, plan, fetch,
+extract, write), one to report; all async, never one per article. A batch is written in groups
+of whole feeds (`page_batch_size` pages), each group in one DuckDB transaction with its feeds'
+polls and validators, while the batch's later pages are still being extracted; a run killed
+mid-way leaves whole groups only, and the next run polls the other feeds again.
 """
 
 from __future__ import annotations
@@ -14,16 +17,14 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import PrefectFuture
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
@@ -31,16 +32,17 @@ from extractors.process import warm_up
 from extractors.urls import url_id
 from storage import health as health_reads
 from storage import records
-from storage.db import DatabaseLocked, run_lock
+from storage.db import run_lock
 from wirewatch import archive, cycle, health, notify, warm
 from wirewatch.feedlist import load_feeds
 from wirewatch.grouping import Grouping, grouping_params
 from wirewatch.settings import Settings, open_db
+from wirewatch.writer import Writer
 
 
 @task(cache_policy=NO_CACHE)
-def sync_feed_list(settings: Settings) -> list[str]:
-    """Register the feeds file's feeds in the DB; return the ids of those to poll now (all,
+async def sync_feed_list(settings: Settings) -> list[records.FeedState]:
+    """Register the feeds file's feeds in the DB; return the state of those to poll now (all,
     unless `poll_due_only`), in file order."""
     now = datetime.now(UTC)
     rows = [
@@ -51,66 +53,58 @@ def sync_feed_list(settings: Settings) -> list[str]:
     ]
     with open_db(settings) as con:
         records.sync_feeds(con, rows)
-        return health.select_due(con, [row.feed_id for row in rows], settings, now)
+        due = health.select_due(con, [row.feed_id for row in rows], settings, now)
+        states = {state.feed_id: state for state in records.load_feed_states(con, due)}
+    return [states[feed_id] for feed_id in due if feed_id in states]
 
 
 @task(cache_policy=NO_CACHE, retries=0)
-async def poll(feed_ids: list[str], settings: Settings, run_id: str) -> list[cycle.Polled]:
-    with open_db(settings) as con:
-        states = records.load_feed_states(con, feed_ids)
-    return await cycle.poll_feeds(states, settings, run_id)
-
-
-@task(cache_policy=NO_CACHE)
-def plan(
-    polled: list[cycle.Polled], settings: Settings
-) -> tuple[list[cycle.Polled], list[cycle.Job]]:
-    with open_db(settings) as con:
-        known = records.load_entries(con, [p.feed.feed_id for p in polled])
-    return cycle.plan_fetches(polled, known, settings)
-
-
-@task(cache_policy=NO_CACHE)
-async def fetch_and_extract(
-    jobs: list[cycle.Job], settings: Settings, pool: Executor | None
-) -> list[cycle.Done]:
-    return await cycle.fetch_and_extract(jobs, settings, pool)
-
-
-@task(cache_policy=NO_CACHE)
-def store(
-    polled: list[cycle.Polled],
-    done: list[cycle.Done],
+async def ingest_batch(
+    index: int,
+    feeds: list[records.FeedState],
     settings: Settings,
     run_id: str,
-    grouping: Grouping,
-) -> records.BatchResult | None:
-    """Write one batch; None when readers held the file past `db_write_wait_s` (the batch is
-    left to the next cycle, which finds its entries still new)."""
-    batch = cycle.assemble_batch(polled, done, run_id)
-    try:
-        with open_db(settings) as con:
-            result = records.write_batch(
-                con, batch, group=grouping, archive=archive.raw_archive(settings)
-            )
-            health.schedule_polls(con, batch.polls, settings)  # lost with a crash: polled again
-            return result
-    except DatabaseLocked as exc:
-        get_run_logger().warning("batch deferred to the next cycle: %s", exc)
-        return None
+    pool: Executor | None,
+    writer: Writer,
+) -> dict[str, int]:
+    """Poll a batch of feeds, fetch and extract their new pages, write them in groups of
+    whole feeds (`page_batch_size` pages each) as each group's pages are done."""
+    totals: Counter[str] = Counter()
+    async with writer.batch(index):
+        polled = await cycle.poll_feeds(feeds, settings, run_id)
+        with_entries = [p.feed.feed_id for p in polled if p.entries]
+        known = await asyncio.to_thread(_known_entries, settings, with_entries)
+        polled, jobs = cycle.plan_fetches(polled, known, settings)
+        groups = cycle.write_groups(polled, jobs, settings.page_batch_size)
+        async with cycle.page_fetcher(settings, pool) as fetch_group:
+            fetching = [asyncio.ensure_future(fetch_group(g.jobs)) for g in groups]
+            try:
+                for group, pages in zip(groups, fetching, strict=True):
+                    done = await pages
+                    result = await writer.write(index, group.polled, done, get_run_logger())
+                    _tally(totals, group.polled, done, result)
+            finally:
+                for pages in fetching:  # a failed write: stop fetching what will not be written
+                    pages.cancel()
+    return dict(totals)
 
 
-@task(cache_policy=NO_CACHE)
-def expire_archive(settings: Settings) -> list[str]:
-    """Retention: delete WARC files older than `warc_retention_days` (rows keep pointers)."""
-    return archive.expire_archive(settings)
+def _known_entries(
+    settings: Settings, feed_ids: list[str]
+) -> dict[tuple[str, str], records.EntryRow]:
+    """The stored entries of the feeds that listed any (none to read in an idle cycle)."""
+    if not feed_ids:
+        return {}
+    with open_db(settings) as con:
+        return records.load_entries(con, feed_ids)
 
 
 @task(cache_policy=NO_CACHE)
 async def report(
     settings: Settings, run_id: str, started: datetime, totals: dict[str, int]
 ) -> None:
-    """Log the cycle, publish its artifacts and figure-change events."""
+    """Apply the archive's retention, log the cycle, publish its artifacts and events."""
+    archive.expire_archive(settings)  # WARC files older than `warc_retention_days`
     with open_db(settings, read_only=True) as con:
         polls = health_reads.run_polls(con, run_id)
         changes = health_reads.figure_changes(con, started)
@@ -159,42 +153,29 @@ def _tally(
     totals["versions_added"] += result.versions_added
 
 
-async def _fetch_batch(
-    feed_ids: list[str], settings: Settings, run_id: str, pool: Executor | None
-) -> tuple[list[cycle.Polled], list[cycle.Done]]:
-    polled = await poll(feed_ids, settings, run_id)
-    polled, jobs = plan(polled, settings)
-    return polled, await fetch_and_extract(jobs, settings, pool)
-
-
 async def _run_batches(
-    chunks: list[list[str]],
+    chunks: list[list[records.FeedState]],
     settings: Settings,
     run_id: str,
     pool: Executor | None,
-    totals: Counter[str],
-    grouping: Grouping,
-) -> None:
-    """Keep the extraction workers busy across batch boundaries: batch k+1 is polled and
-    fetched while batch k is still extracting, and batch k is written (one writer at a time,
-    in order) while batch k+1 is processed."""
-    if not chunks:  # an empty feeds file: nothing to poll
-        return
-    ahead: deque[asyncio.Task[tuple[list[cycle.Polled], list[cycle.Done]]]] = deque()
-    writing: tuple[list[cycle.Polled], list[cycle.Done], PrefectFuture[Any]] | None = None
-    for index in range(len(chunks) + 1):
-        if index < len(chunks):
-            ahead.append(asyncio.create_task(_fetch_batch(chunks[index], settings, run_id, pool)))
-        if len(ahead) < 2 and index < len(chunks):
-            continue
-        polled, done = await ahead.popleft()
-        if writing:
-            _tally(totals, writing[0], writing[1], writing[2].result())
-        # quote(): Prefect need not walk these large inputs looking for futures
-        future = store.submit(quote(polled), quote(done), settings, run_id, quote(grouping))
-        writing = (polled, done, future)
-    if writing:
-        _tally(totals, writing[0], writing[1], writing[2].result())
+    writer: Writer,
+) -> Counter[str]:
+    """Keep the extraction workers busy across batch boundaries: two batches run at a time,
+    so batch k+1 is polled and fetched while batch k is still extracting and writing (the
+    writer keeps the writes in batch order)."""
+    ahead = asyncio.Semaphore(2)
+
+    async def one(index: int, feeds: list[records.FeedState]) -> dict[str, int]:
+        async with ahead:
+            # quote(): Prefect need not walk these inputs looking for futures
+            return await ingest_batch(
+                index, quote(feeds), settings, run_id, quote(pool), quote(writer)
+            )
+
+    totals: Counter[str] = Counter()
+    for result in await asyncio.gather(*(one(i, chunk) for i, chunk in enumerate(chunks))):
+        totals.update(result)  # update, not +: a count of 0 stays in the totals
+    return totals
 
 
 def _run_name() -> str:
@@ -216,12 +197,10 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
 
 
 async def _cycle(settings: Settings, run_id: str) -> Counter[str]:
-    feed_ids = sync_feed_list(settings)
+    feeds = await sync_feed_list(settings)
     grouping = Grouping(grouping_params(settings))  # its indexes live in the database
-    totals: Counter[str] = Counter()
+    writer = Writer(settings, run_id, grouping)
     with extraction_pool(settings.extract_workers, settings.keep_warm) as pool:
         size = settings.feed_batch_size
-        chunks = [feed_ids[i : i + size] for i in range(0, len(feed_ids), size)]
-        await _run_batches(chunks, settings, run_id, pool, totals, grouping)
-    expire_archive(settings)
-    return totals
+        chunks = [feeds[i : i + size] for i in range(0, len(feeds), size)]
+        return await _run_batches(chunks, settings, run_id, pool, writer)

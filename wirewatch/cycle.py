@@ -1,14 +1,16 @@
 """The steps of one ingest cycle as plain functions; `flows/ingest.py` wraps them in tasks.
 
-poll feeds -> plan which entries need a page fetch -> fetch and extract -> assemble one Batch.
+poll feeds -> plan which entries need a page fetch -> split the feeds into write groups ->
+fetch and extract -> assemble one Batch per group.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from concurrent.futures import Executor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -218,17 +220,68 @@ async def _fetch_and_process(
     return Done(job, replace(response, body=b""), fetched_at, processed)
 
 
+#: fetches and extracts a group of jobs; the results in the jobs' order
+PageFetcher = Callable[[Sequence[Job]], Awaitable[list[Done]]]
+
+
+@asynccontextmanager
+async def page_fetcher(settings: Settings, pool: Executor | None) -> AsyncIterator[PageFetcher]:
+    """One client and one set of concurrency limits for every group of a batch: groups fetched
+    at the same time share the per-host and total limits."""
+    limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
+    async with build_client(settings) as client:
+
+        async def fetch_group(jobs: Sequence[Job]) -> list[Done]:
+            return list(
+                await asyncio.gather(
+                    *(_fetch_one(client, limiter, job, settings, pool) for job in jobs)
+                )
+            )
+
+        yield fetch_group
+
+
 async def fetch_and_extract(
     jobs: Sequence[Job], settings: Settings, pool: Executor | None
 ) -> list[Done]:
     """Fetch pages concurrently; each body goes to the extraction pool as soon as it arrives."""
-    limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
-    async with build_client(settings) as client:
-        return list(
-            await asyncio.gather(
-                *(_fetch_one(client, limiter, job, settings, pool) for job in jobs)
-            )
-        )
+    async with page_fetcher(settings, pool) as fetch_group:
+        return await fetch_group(jobs)
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Whole feeds whose polls and pages are written in one transaction."""
+
+    polled: list[Polled]
+    jobs: list[Job]
+
+
+def write_groups(polled: Sequence[Polled], jobs: Sequence[Job], size: int) -> list[Group]:
+    """Split a batch into groups of whole feeds with about `size` pages each (a feed is never
+    split: its poll, and so its validators, is written with all its pages). Feeds without
+    pages to fetch go with the last group."""
+    by_feed: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_feed.setdefault(job.feed.feed_id, []).append(job)
+    groups = [Group([], [])]
+    for item in sorted(polled, key=lambda p: p.feed.feed_id not in by_feed):
+        feed_jobs = by_feed.get(item.feed.feed_id, [])
+        if feed_jobs and len(groups[-1].jobs) >= size:
+            groups.append(Group([], []))
+        groups[-1].polled.append(item)
+        groups[-1].jobs.extend(feed_jobs)
+    return groups
+
+
+def body_hashes(done: Sequence[Done]) -> dict[tuple[str, str], frozenset[int]]:
+    """The body hashes the workers computed, as `wirewatch.grouping.Grouping` looks them up."""
+    found = {}
+    for item in done:
+        if item.processed and isinstance(item.processed.result, Article):
+            article = item.processed.result
+            found[(article.content_hash, article.title)] = item.processed.body_hashes
+    return found
 
 
 def _fetch_row(done: Done, run_id: str) -> FetchRow:

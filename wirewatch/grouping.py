@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from extractors.copies import (
 )
 from extractors.dedup import DEDUP_VERSION
 from extractors.events import EventFeatures, Story, casualties
+from extractors.pages import hash_text
 from storage import grouping_index as index
 from storage import summaries
 from storage.records import StoryRow, VersionRow
@@ -73,17 +75,27 @@ class _StoryPass:
     new_anchors: list[dict[str, Any]] = field(default_factory=list)
 
 
-class Grouping:
-    """Called by storage.records.write_batch with the batch's numbered versions."""
+#: body shingle hashes as the extraction workers computed them, by (content hash, title): for
+#: the batch's pages and for stored copies written earlier in the run
+BodyHashes = Mapping[tuple[str, str], frozenset[int]]
 
-    def __init__(self, params: GroupingParams | None = None) -> None:
+
+class Grouping:
+    """Called by storage.records.write_batch with the batch's numbered versions. `hashes`:
+    the body hashes already computed by the workers (the rest are computed here)."""
+
+    def __init__(self, params: GroupingParams | None = None, hashes: BodyHashes | None = None):
         self.params = params or GroupingParams()
+        self.hashes: BodyHashes = hashes or {}
+
+    def with_hashes(self, hashes: BodyHashes) -> Grouping:
+        return Grouping(self.params, hashes)
 
     def __call__(
         self, con: duckdb.DuckDBPyConnection, numbered: list[tuple[VersionRow, int]]
     ) -> None:
         pages = sorted(
-            (_page(row, version) for row, version in numbered),
+            (_page(row, version, self.hashes) for row, version in numbered),
             key=lambda p: (p.when, p.row.article_id, p.version),
         )
         stories = self._stories(con, pages)
@@ -121,7 +133,7 @@ class Grouping:
         stored = index.story_copies(con, {s for c in found.values() for s in c})
         work = _StoryPass()
         for story_id, (text, title, unrelated, flag, seen_at) in stored.items():
-            hashes = shingle_hashes(article_body(text, title))
+            hashes = _body_hashes(text, title, hash_text(text), self.hashes)
             work.copies[story_id] = _Copy(hashes, title, unrelated, flag, seen_at)
         for page in pages:
             self._place(page, found.get(page.key, Counter()), work, window)
@@ -188,9 +200,15 @@ def _same_story_headline(page: _Page, copy: _Copy) -> bool:
     return titles_related(page.row.title, copy.title) or headline_in_body(page.row.title, page.body)
 
 
-def _page(row: VersionRow, version: int) -> _Page:
+def _page(row: VersionRow, version: int, known: BodyHashes) -> _Page:
     body = article_body(row.text, row.title)
-    return _Page(row, version, when_of(row, version), body, shingle_hashes(body))
+    hashes = _body_hashes(row.text, row.title, row.content_hash, known)
+    return _Page(row, version, when_of(row, version), body, hashes)
+
+
+def _body_hashes(text: str, title: str, content_hash: str, known: BodyHashes) -> frozenset[int]:
+    found = known.get((content_hash, title))
+    return shingle_hashes(article_body(text, title)) if found is None else found
 
 
 def _story_row(page: _Page, story_id: str, not_article: str | None) -> StoryRow:

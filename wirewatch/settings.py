@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     extract_workers: int = Field(2, ge=0, description="Extraction processes; 0 = in-process.")
     extract_fast: bool = Field(False, description="trafilatura fast mode (no fallback).")
     feed_batch_size: int = Field(50, ge=1, description="Feeds per fetch-extract-write batch.")
+    page_batch_size: int = Field(
+        200, ge=1, description="Pages per write: a batch is written in groups of whole feeds."
+    )
     reprocess_batch_size: int = Field(500, ge=1, description="Versions per reprocess batch.")
 
     story_window_days: float = Field(

@@ -1,0 +1,77 @@
+"""The one writer of an ingest run: batches are written one at a time, in batch order, off
+the event loop (so polling, fetching and extraction go on while a group is written).
+
+Each batch runs inside `batch(index)`; its first write waits until every earlier batch has
+ended (written all its groups, or failed), so the order of writes does not depend on which
+batch's pages were extracted first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from storage import records
+from storage.db import DatabaseLocked
+from wirewatch import archive, cycle, health
+from wirewatch.grouping import Grouping
+from wirewatch.settings import Settings, open_db
+
+#: body hashes kept from one group to the next (~50 KB each): a copy found in a later group
+#: is compared with hashes the workers made, not hashed again from its stored text
+KEEP_HASHES = 1000
+
+
+class Writer:
+    def __init__(self, settings: Settings, run_id: str, grouping: Grouping) -> None:
+        self.settings, self.run_id, self.grouping = settings, run_id, grouping
+        self._hashes: OrderedDict[tuple[str, str], frozenset[int]] = OrderedDict()
+        self._ended: set[int] = set()
+        self._turns = asyncio.Condition()
+
+    @asynccontextmanager
+    async def batch(self, index: int) -> AsyncIterator[None]:
+        """The body of batch `index` (batches are numbered from 0, in order)."""
+        try:
+            yield
+        finally:
+            async with self._turns:
+                self._ended.add(index)
+                self._turns.notify_all()
+
+    async def write(
+        self,
+        index: int,
+        polled: Sequence[cycle.Polled],
+        done: Sequence[cycle.Done],
+        log: logging.Logger,
+    ) -> records.BatchResult | None:
+        """Write one group of batch `index` once the batches before it have ended; None when
+        readers held the file past `db_write_wait_s` (the group is left to the next cycle,
+        which polls its feeds again and finds their entries new)."""
+        async with self._turns:
+            await self._turns.wait_for(lambda: self._ended.issuperset(range(index)))
+        try:
+            return await asyncio.to_thread(self._write, polled, done)
+        except DatabaseLocked as exc:
+            log.warning("batch deferred to the next cycle: %s", exc)
+            return None
+
+    def _write(
+        self, polled: Sequence[cycle.Polled], done: Sequence[cycle.Done]
+    ) -> records.BatchResult:
+        batch = cycle.assemble_batch(polled, done, self.run_id)
+        self._hashes.update(cycle.body_hashes(done))
+        while len(self._hashes) > max(KEEP_HASHES, len(done)):
+            self._hashes.popitem(last=False)
+        group = self.grouping.with_hashes(self._hashes)
+        with open_db(self.settings) as con:
+            result = records.write_batch(
+                con, batch, group=group, archive=archive.raw_archive(self.settings)
+            )
+            # lost with a crash: those feeds are polled again
+            health.schedule_polls(con, batch.polls, self.settings)
+            return result
