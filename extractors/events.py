@@ -10,6 +10,7 @@ profile. Candidates are gathered from the database (storage/grouping_index.py).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -53,6 +54,14 @@ def event_features(text: str, title: str = "") -> EventFeatures:
             if word[:1].isupper() and len(word) > 2 and word.lower() not in _STOP:
                 names.add(word.lower())
     return EventFeatures(dict(terms), frozenset(names))
+
+
+def terms_json(features: EventFeatures | None, keep: int = 200) -> str:
+    """The most frequent terms, as stored (enough for similarity; bounded in size)."""
+    if features is None:
+        return "{}"
+    top = sorted(features.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
+    return json.dumps(dict(top), ensure_ascii=False)
 
 
 # --- The bounded event representation (see docs/decisions.md, "Grouping in a stream") ---

@@ -67,6 +67,7 @@ class EventAssigner:
         self.df: Counter[str] = Counter()
         self.df_added: Counter[str] = Counter()
         self._idfs: dict[str, float] = {}  # of the current story (df moves once per story)
+        self._name_idfs: dict[str, float] = {}
         self._norms: dict[str, float] = {}  # centroid norms by event, until it changes
 
     def assign(self, stories: Sequence[tuple[str, NewStory]]) -> list[Assigned]:
@@ -91,6 +92,7 @@ class EventAssigner:
         for row in index.event_profiles(self.con, ids):
             self.profiles[row[0]] = _decode(*row)
         self._idfs.clear()
+        self._name_idfs.clear()
         self._norms.clear()
 
     def _idf(self, token: str) -> float:
@@ -98,13 +100,16 @@ class EventAssigner:
         first stories of a new database on (five reports of one event share their names)."""
         found = self._idfs.get(token)
         if found is None:
-            total = self.df[""] + PRIOR_STORIES
-            found = math.log(total / self.df[token]) if self.df[token] else 0.0
-            self._idfs[token] = found
+            count = self.df.get(token, 0)
+            total = self.df.get("", 0) + PRIOR_STORIES
+            found = self._idfs[token] = math.log(total / count) if count else 0.0
         return found
 
     def _name_idf(self, name: str) -> float:
-        return self._idf(f"@{name}")
+        found = self._name_idfs.get(name)
+        if found is None:
+            found = self._name_idfs[name] = self._idf(f"@{name}")
+        return found
 
     def _centroid_norm(self, profile: Profile) -> float:
         found = self._norms.get(profile.event_id)
@@ -117,6 +122,7 @@ class EventAssigner:
         self.df.update(added)
         self.df_added.update(added)
         self._idfs.clear()
+        self._name_idfs.clear()
 
     def _candidates(self, story: Story) -> list[Profile]:
         found: set[str] = set()
