@@ -46,6 +46,10 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+#: what a descendant process is, by a word of its command line
+_KINDS = {b"multiprocessing": "workers", b"uvicorn": "server"}
+
+
 class TreeCpu:
     """CPU seconds of the extraction processes among this process's descendants (the fork
     server and its workers),
@@ -54,7 +58,7 @@ class TreeCpu:
     the sampling itself cost this process (to take off the main process's figure)."""
 
     def __init__(self, every_s: float = 0.5) -> None:
-        self.seen: dict[int, float] = {}
+        self.seen: dict[int, tuple[str, float]] = {}
         self.own_cpu = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, args=(every_s,), daemon=True)
@@ -69,9 +73,14 @@ class TreeCpu:
         self._thread.join()
         self._record()
 
-    def used(self) -> float:
-        """CPU seconds the extraction processes used since the start."""
-        return sum(v - self.baseline.get(pid, 0.0) for pid, v in self.seen.items())
+    def used(self, kind: str = "workers") -> float:
+        """CPU seconds the extraction processes (or, with kind "server", Prefect's temporary
+        server) used since the start."""
+        return sum(
+            cpu - self.baseline.get(pid, (kind, 0.0))[1]
+            for pid, (found, cpu) in self.seen.items()
+            if found == kind
+        )
 
     def _run(self, every_s: float) -> None:
         while not self._stop.wait(every_s):
@@ -83,7 +92,7 @@ class TreeCpu:
         self.seen.update(self._sample())
 
     @staticmethod
-    def _sample() -> dict[int, float]:
+    def _sample() -> dict[int, tuple[str, float]]:
         parents: dict[int, int] = {}
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
@@ -98,9 +107,11 @@ class TreeCpu:
             tree |= frontier
         found = {}
         for pid in tree:
-            try:  # the fork server and its workers, not Prefect's server or the site
-                if b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                    found[pid] = _cpu_seconds(pid)
+            try:  # the fork server and its workers; Prefect's server apart; not the site
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+                kind = _KINDS.get(next((k for k in _KINDS if k in cmdline), b""))
+                if kind:
+                    found[pid] = (kind, _cpu_seconds(pid))
             except (OSError, IndexError):
                 continue
         return found
@@ -130,8 +141,9 @@ def _feeds_file(folder: Path, port: int, feeds: int) -> Path:
 
 async def _pipeline(
     feeds: Path, warm_feeds: Path, folder: Path
-) -> tuple[float, float, float, dict[str, int]]:
-    """(wall s, main process CPU s, workers' CPU s, totals) of one ingest run."""
+) -> tuple[float, float, float, float, dict[str, int]]:
+    """(wall s, main process CPU s, workers' CPU s, Prefect server's CPU s, totals) of one
+    ingest run."""
     from flows.ingest import ingest
 
     await ingest(feeds_file=str(warm_feeds), db_path=str(folder / "warm.duckdb"))  # start Prefect
@@ -139,7 +151,7 @@ async def _pipeline(
         started, cpu = time.perf_counter(), time.process_time()
         totals = await ingest(feeds_file=str(feeds), db_path=str(folder / "bench.duckdb"))
         elapsed, main_cpu = time.perf_counter() - started, time.process_time() - cpu
-    return elapsed, main_cpu - tree.own_cpu, tree.used(), totals
+    return elapsed, main_cpu - tree.own_cpu, tree.used(), tree.used("server"), totals
 
 
 def main() -> None:
@@ -217,7 +229,9 @@ def _measure(port: int, feeds_count: int, site_pid: int, work_cpu: float) -> flo
         warm = folder / "warm.yaml"
         warm.write_text(f"feeds:\n- url: http://127.0.0.1:{port}/feeds/0.xml\n  name: w\n")
         feeds = _feeds_file(folder, port, feeds_count)
-        elapsed, main_cpu, workers_cpu, totals = asyncio.run(_pipeline(feeds, warm, folder))
+        elapsed, main_cpu, workers_cpu, server_cpu, totals = asyncio.run(
+            _pipeline(feeds, warm, folder)
+        )
     site_cpu = _cpu_seconds(site_pid) - site_before
     stored = totals.get("versions_added", 0)
     rate = stored / elapsed
@@ -227,22 +241,24 @@ def _measure(port: int, feeds_count: int, site_pid: int, work_cpu: float) -> flo
         f"{rate:6.1f} articles/s  (fetches {totals.get('fetches')}, "
         f"polls ok {totals.get('polls_ok')})"
     )
-    _print_cpu(stored, elapsed, main_cpu, workers_cpu, site_cpu, work_cpu)
+    _print_cpu(stored, elapsed, (main_cpu, workers_cpu, site_cpu, server_cpu), work_cpu)
     return rate
 
 
 def _print_cpu(
-    stored: int, elapsed: float, main_cpu: float, workers_cpu: float, site_cpu: float, work: float
+    stored: int, elapsed: float, cpu: tuple[float, float, float, float], work: float
 ) -> None:
     """CPU per page, which the machine's load does not change, and the ratio the flow would
-    reach on two cores nobody else uses if its CPU were spread perfectly (an upper bound)."""
+    reach on two cores nobody else uses if its CPU were spread perfectly (an upper bound).
+    `cpu`: seconds of the main process, the workers, the local site, Prefect's server."""
     per_page = 1000 / max(stored, 1)
-    flow_cpu = main_cpu + workers_cpu + site_cpu
+    main_cpu, workers_cpu, site_cpu, server_cpu = cpu
+    flow_cpu = sum(cpu)
     print(
         f"CPU per page: main process {main_cpu * per_page:.2f} ms, extraction workers "
-        f"{workers_cpu * per_page:.2f} ms, local site {site_cpu * per_page:.2f} ms "
-        f"(main process {main_cpu:.1f} CPU s in {elapsed:.1f} s; the site's CPU includes "
-        "its warm-up run)"
+        f"{workers_cpu * per_page:.2f} ms, local site {site_cpu * per_page:.2f} ms, "
+        f"Prefect server {server_cpu * per_page:.2f} ms (main process {main_cpu:.1f} CPU s "
+        f"in {elapsed:.1f} s; the site's CPU includes its warm-up run)"
     )
     bound = 2 * work * stored / flow_cpu if flow_cpu else 0.0
     print(f"ratio on 2 idle cores at most (CPU-bound): {bound:.2f}x")

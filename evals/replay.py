@@ -13,12 +13,12 @@ import duckdb
 
 from extractors.claims import extract_claims
 from extractors.dedup import fingerprint
-from extractors.events import event_features
+from extractors.events import event_features, terms_json
 from extractors.wire import detect_agency
 from storage import records
 from storage.db import apply_migrations
 from wirewatch.cycle import claim_row
-from wirewatch.grouping import Grouping, terms_json
+from wirewatch.grouping import Grouping
 
 NO_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 

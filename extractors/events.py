@@ -10,6 +10,7 @@ profile. Candidates are gathered from the database (storage/grouping_index.py).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -53,6 +54,14 @@ def event_features(text: str, title: str = "") -> EventFeatures:
             if word[:1].isupper() and len(word) > 2 and word.lower() not in _STOP:
                 names.add(word.lower())
     return EventFeatures(dict(terms), frozenset(names))
+
+
+def terms_json(features: EventFeatures | None, keep: int = 200) -> str:
+    """The most frequent terms, as stored (enough for similarity; bounded in size)."""
+    if features is None:
+        return "{}"
+    top = sorted(features.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
+    return json.dumps(dict(top), ensure_ascii=False)
 
 
 # --- The bounded event representation (see docs/decisions.md, "Grouping in a stream") ---
@@ -104,18 +113,22 @@ def unit_vector(terms: Mapping[str, int], idf: Idf) -> dict[str, float]:
     return {w: x / norm for w, x in weights.items() if x > 0}
 
 
-def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    dot = sum(x * b.get(w, 0.0) for w, x in a.items())
-    norm_a = math.sqrt(sum(x * x for x in a.values()))
-    norm_b = math.sqrt(sum(x * x for x in b.values()))
+def norm(weights: Mapping[str, float]) -> float:
+    return math.sqrt(sum(x * x for x in weights.values()))
+
+
+def _cosine_normed(
+    a: Mapping[str, float], norm_a: float, b: Mapping[str, float], norm_b: float
+) -> float:
+    """The cosine with both norms given. The dot product skips the words `b` lacks: their
+    terms are 0.0, which leaves a float sum as it was, so the value is the same to the bit."""
+    dot = sum([x * b[w] for w, x in a.items() if w in b])
     return dot / (norm_a * norm_b) if norm_a and norm_b else 0.0
 
 
 def name_similarity(story: Story, profile: Profile, idf: Idf) -> float:
     """Cosine of rarity-weighted names: both sides normalized, so a huge profile earns nothing."""
-    mine = {n: idf(n) for n in story.names}
-    theirs = {n: idf(n) * c / profile.n_stories for n, c in profile.names.items()}
-    return _cosine(mine, theirs)
+    return StorySide.of(story, {}, idf).name_similarity(profile, idf)
 
 
 def _days_apart(story: Story, profile: Profile) -> float:
@@ -127,16 +140,46 @@ def _days_apart(story: Story, profile: Profile) -> float:
     return abs((story.when - edge).total_seconds()) / 86400
 
 
+@dataclass(frozen=True, slots=True)
+class StorySide:
+    """What every score of one story against candidate events shares, computed once: its
+    vector's norm and its rarity-weighted names (the same values `score` computes each time)."""
+
+    story: Story
+    vector: Mapping[str, float]
+    vector_norm: float
+    names: Mapping[str, float]
+    names_norm: float
+
+    @classmethod
+    def of(cls, story: Story, vector: Mapping[str, float], idf: Idf) -> StorySide:
+        names = {n: idf(n) for n in story.names}
+        return cls(story, vector, norm(vector), names, norm(names))
+
+    def name_similarity(self, profile: Profile, idf: Idf) -> float:
+        theirs = {n: idf(n) * c / profile.n_stories for n, c in profile.names.items()}
+        return _cosine_normed(self.names, self.names_norm, theirs, norm(theirs))
+
+    def score(self, profile: Profile, idf: Idf, centroid_norm: float | None = None) -> float:
+        """`score(story, vector, profile, idf)`; `centroid_norm`: the profile's, if known."""
+        if centroid_norm is None:
+            centroid_norm = norm(profile.centroid)
+        story = self.story
+        value = TERM_WEIGHT * _cosine_normed(
+            self.vector, self.vector_norm, profile.centroid, centroid_norm
+        )
+        value += (1 - TERM_WEIGHT) * self.name_similarity(profile, idf)
+        if story.killed is not None and story.killed in profile.killed:
+            value += FIGURE_BONUS / 2
+        if story.injured is not None and story.injured in profile.injured:
+            value += FIGURE_BONUS / 2
+        if _days_apart(story, profile) > CLOSE_DAYS:
+            value -= FAR_PENALTY
+        return value
+
+
 def score(story: Story, vector: Mapping[str, float], profile: Profile, idf: Idf) -> float:
-    value = TERM_WEIGHT * _cosine(vector, profile.centroid)
-    value += (1 - TERM_WEIGHT) * name_similarity(story, profile, idf)
-    if story.killed is not None and story.killed in profile.killed:
-        value += FIGURE_BONUS / 2
-    if story.injured is not None and story.injured in profile.injured:
-        value += FIGURE_BONUS / 2
-    if _days_apart(story, profile) > CLOSE_DAYS:
-        value -= FAR_PENALTY
-    return value
+    return StorySide.of(story, vector, idf).score(profile, idf)
 
 
 def _top(weights: Mapping[str, float], keep: int) -> dict[str, float]:

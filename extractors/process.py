@@ -10,7 +10,7 @@ from extractors.archive import warc_response_record
 from extractors.claims import Claim, extract_claims, read_claims
 from extractors.copies import article_body, shingle_hashes
 from extractors.dedup import Fingerprint, fingerprint
-from extractors.events import EventFeatures, event_features
+from extractors.events import event_features, terms_json
 from extractors.pages import Article, Page, Rejected, extract_article
 from extractors.wire import detect_agency
 
@@ -21,7 +21,9 @@ class Processed:
     claims: tuple[Claim, ...] = ()
     fingerprint: Fingerprint | None = None
     agency: str = ""
-    features: EventFeatures | None = None
+    # event features as stored (terms_json, sorted names): made here, sent as one string
+    terms: str = "{}"
+    names: tuple[str, ...] = ()
     raw_record: bytes = b""  # the page as a gzip'd WARC response record, when archiving
     claim_reasons: tuple[str, ...] = ()  # what the claim budget left unread, if anything
     # the body's shingle hashes, which copy detection compares (wirewatch/grouping.py): hashed
@@ -40,12 +42,14 @@ def process_page(page: Page, fast: bool = False, archive_at: datetime | None = N
         record = warc_response_record(page.url, page.content_type, page.body, archive_at)
         result = replace(result, raw_html_z=b"")
     reading = read_claims(result.text, context=result.title)
+    features = event_features(result.text, result.title)
     return Processed(
         result,
         claims=reading.claims,
         fingerprint=fingerprint(result.text),
         agency=detect_agency(result.text),
-        features=event_features(result.text, result.title),
+        terms=terms_json(features),
+        names=tuple(sorted(features.names)),
         raw_record=record,
         claim_reasons=reading.reasons,
         body_hashes=shingle_hashes(article_body(result.text, result.title)),

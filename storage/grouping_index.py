@@ -9,7 +9,7 @@ result is bounded by the batch, not by what the database holds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -162,13 +162,20 @@ def flag_not_article(con: duckdb.DuckDBPyConnection, flags: Mapping[str, str]) -
     )
 
 
+def _shallow(row: Any) -> dict[str, Any]:
+    """A dataclass row as a dict of its fields (no deep copy, as `asdict` makes)."""
+    return {f.name: getattr(row, f.name) for f in fields(row)}
+
+
 def save_assignments(
     con: duckdb.DuckDBPyConnection, stories: Sequence[Any], events: Sequence[Any]
 ) -> None:
     """The batch's StoryRows and EventRows (storage.records), one statement each."""
     _write(
         con,
-        [asdict(s) for s in stories],
+        [_shallow(s) for s in stories],
         "INSERT INTO version_stories BY NAME SELECT * FROM probe",
     )
-    _write(con, [asdict(e) for e in events], "INSERT INTO story_events BY NAME SELECT * FROM probe")
+    _write(
+        con, [_shallow(e) for e in events], "INSERT INTO story_events BY NAME SELECT * FROM probe"
+    )

@@ -5,8 +5,8 @@ Rows go in through Arrow tables (`INSERT ... BY NAME SELECT`), never one stateme
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -179,9 +179,19 @@ class BatchResult:
     versions_added: int
 
 
-def _arrow(rows: Iterable[Any], drop: tuple[str, ...] = ()) -> pa.Table:
-    dicts = [{k: v for k, v in asdict(row).items() if k not in drop} for row in rows]
-    return pa.Table.from_pylist(dicts)
+def _names(rows: Sequence[Any], drop: tuple[str, ...] = ()) -> list[str]:
+    return [f.name for f in fields(rows[0]) if f.name not in drop] if rows else []
+
+
+def _arrow(rows: Sequence[Any], drop: tuple[str, ...] = ()) -> pa.Table:
+    """Rows of one dataclass as an Arrow table built column by column, straight from the
+    attributes (`asdict` deep-copied every row first; the columns and types are the same)."""
+    return _columns(rows, _names(rows, drop))
+
+
+def _columns(rows: Sequence[Any], names: list[str], **extra: list[Any]) -> pa.Table:
+    columns = {name: [getattr(row, name) for row in rows] for name in names}
+    return pa.table({**columns, **extra}) if columns or extra else pa.table({})
 
 
 def _with_staged(
@@ -280,6 +290,8 @@ def _store_versions(
     numbered: list[tuple[VersionRow, int]],
     archive: WarcArchive | None = None,
 ) -> int:
+    if not numbered:
+        return 0
     articles = {p.article_id: p for p, _ in numbered}
     articles_added = _with_staged(
         con,
@@ -298,19 +310,17 @@ def _store_versions(
     )
     skip = ("claims", "claims_version", "n_shingles", "signature", "agency", "terms", "names")
     skip_too = (*skip, "raw_record")  # apart from the grouping columns: merges stay small
-    placed = place_records(con, archive, [page.raw_record for page, _ in numbered])
-    no_pointer = {"warc_file": None, "warc_offset": None, "warc_length": None}
+    pages = [page for page, _ in numbered]
+    placed = place_records(con, archive, [page.raw_record for page in pages])
+    columns = {name: [getattr(p, name) for p in pages] for name in _names(pages, skip_too)}
+    bodies = zip(columns["raw_html_z"], placed, strict=True)
+    columns["raw_html_z"] = [where.get("raw_html_z", body) for body, where in bodies]
+    for name in ("warc_file", "warc_offset", "warc_length"):
+        columns[name] = [where.get(name) for where in placed]
+    columns["version"] = [version for _, version in numbered]
     _with_staged(
         con,
-        [
-            {
-                **{k: v for k, v in asdict(page).items() if k not in skip_too},
-                "version": version,
-                **no_pointer,
-                **where,
-            }
-            for (page, version), where in zip(numbered, placed, strict=True)
-        ],
+        pa.table(columns),
         "INSERT INTO article_versions BY NAME SELECT * EXCLUDE "
         "(canonical_url, outlet, feed_id) FROM staged",
     )
@@ -329,19 +339,18 @@ ClaimSet = tuple[str, int, str, Sequence[ClaimRow], datetime]  # article, versio
 
 
 def _insert_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> int:
-    rows = [
-        {
-            "article_id": article_id,
-            "version": version,
-            "extractor_version": extractor,
-            "ordinal": ordinal,
-            "extracted_at": at,
-            **asdict(claim),
-        }
+    keys = [
+        (article_id, version, extractor, ordinal, at)
         for article_id, version, extractor, claims, at in sets
-        for ordinal, claim in enumerate(claims)
+        for ordinal in range(len(claims))
     ]
-    return _with_staged(con, rows, "INSERT INTO article_claims BY NAME SELECT * FROM staged")
+    claims = [claim for _, _, _, found, _ in sets for claim in found]
+    if not claims:
+        return 0
+    key_names = ("article_id", "version", "extractor_version", "ordinal", "extracted_at")
+    keyed = {name: [key[k] for key in keys] for k, name in enumerate(key_names)}
+    table = _columns(claims, _names(claims), **keyed)
+    return _with_staged(con, table, "INSERT INTO article_claims BY NAME SELECT * FROM staged")
 
 
 def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> int:

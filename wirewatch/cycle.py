@@ -30,7 +30,6 @@ from extractors.pages import (
 from extractors.process import Processed, process_page
 from extractors.urls import canonicalize_url, url_id
 from storage.records import Batch, ClaimRow, EntryRow, FeedState, FetchRow, PollRow, VersionRow
-from wirewatch.grouping import terms_json
 from wirewatch.isolation import INTERNAL_ERROR, contain
 from wirewatch.net import HostLimiter, Response, Validators, build_client, fetch
 from wirewatch.politeness import FeedPoliteness
@@ -284,12 +283,11 @@ def body_hashes(done: Sequence[Done]) -> dict[tuple[str, str], frozenset[int]]:
     return found
 
 
-def _fetch_row(done: Done, run_id: str) -> FetchRow:
+def _fetch_row(done: Done, run_id: str, article_id: str | None) -> FetchRow:
     response, result = done.response, done.result
     outcome, reason = response.outcome.value, response.reason
     if isinstance(result, Rejected):
         outcome, reason = result.outcome.value, result.reason
-    article_id = done.article_id if result is not None else None
     size = 0
     if isinstance(result, Article) and done.processed:
         size = len(result.raw_html_z) or len(done.processed.raw_record)
@@ -314,10 +312,10 @@ def _claims_budget(processed: Processed | None) -> str | None:
     return ",".join(processed.claim_reasons) if processed and processed.claim_reasons else None
 
 
-def _entry_row(done: Done) -> EntryRow:
+def _entry_row(done: Done, found: str | None) -> EntryRow:
     job, ok = done.job, isinstance(done.result, Article)
     prior_attempts = job.prior.attempts if job.prior and job.prior.state == "failed" else 0
-    article_id = done.article_id if ok else (job.prior.article_id if job.prior else None)
+    article_id = found if ok else (job.prior.article_id if job.prior else None)
     return EntryRow(
         feed_id=job.feed.feed_id,
         entry_key=job.entry.key,
@@ -333,7 +331,7 @@ def _entry_row(done: Done) -> EntryRow:
 def _version_row(done: Done, processed: Processed, article: Article) -> VersionRow:
     canonical, entry = canonicalize_url(done.response.final_url), done.job.entry
     return VersionRow(
-        article_id=done.article_id,
+        article_id=url_id(canonical),
         canonical_url=canonical,
         outlet=done.job.feed.outlet,
         feed_id=done.job.feed.feed_id,
@@ -357,8 +355,8 @@ def _version_row(done: Done, processed: Processed, article: Article) -> VersionR
         n_shingles=processed.fingerprint.n_shingles if processed.fingerprint else 0,
         signature=processed.fingerprint.signature if processed.fingerprint else b"",
         agency=processed.agency,
-        terms=terms_json(processed.features),
-        names=tuple(sorted(processed.features.names)) if processed.features else (),
+        terms=processed.terms,
+        names=processed.names,
     )
 
 
@@ -383,7 +381,11 @@ def _rows(done: Done, run_id: str) -> tuple[EntryRow, VersionRow | None, FetchRo
     version = None
     if done.processed and isinstance(done.processed.result, Article):
         version = _version_row(done, done.processed, done.processed.result)
-    return _entry_row(done), version, _fetch_row(done, run_id)
+    if version is not None:
+        article_id: str | None = version.article_id
+    else:  # the id of the page we ended up on, computed once (redirects, canonical URL)
+        article_id = done.article_id if done.result is not None else None
+    return _entry_row(done, article_id), version, _fetch_row(done, run_id, article_id)
 
 
 def _contained_rows(done: Done, run_id: str) -> tuple[EntryRow, VersionRow | None, FetchRow]:

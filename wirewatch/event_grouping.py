@@ -25,9 +25,9 @@ from extractors.events import (
     WINDOW_DAYS,
     Profile,
     Story,
+    StorySide,
     join_event,
-    name_similarity,
-    score,
+    norm,
     start_event,
     unit_vector,
 )
@@ -66,6 +66,9 @@ class EventAssigner:
         self.stored_names: dict[str, set[str]] = {}
         self.df: Counter[str] = Counter()
         self.df_added: Counter[str] = Counter()
+        self._idfs: dict[str, float] = {}  # of the current story (df moves once per story)
+        self._name_idfs: dict[str, float] = {}
+        self._norms: dict[str, float] = {}  # centroid norms by event, until it changes
 
     def assign(self, stories: Sequence[tuple[str, NewStory]]) -> list[Assigned]:
         if not stories:
@@ -88,20 +91,38 @@ class EventAssigner:
         ids = {e for found in self.stored_names.values() for e in found}
         for row in index.event_profiles(self.con, ids):
             self.profiles[row[0]] = _decode(*row)
+        self._idfs.clear()
+        self._name_idfs.clear()
+        self._norms.clear()
 
     def _idf(self, token: str) -> float:
         """Smoothed with PRIOR_STORIES unseen ones, so that rarity means something from the
         first stories of a new database on (five reports of one event share their names)."""
-        total = self.df[""] + PRIOR_STORIES
-        return math.log(total / self.df[token]) if self.df[token] else 0.0
+        found = self._idfs.get(token)
+        if found is None:
+            count = self.df.get(token, 0)
+            total = self.df.get("", 0) + PRIOR_STORIES
+            found = self._idfs[token] = math.log(total / count) if count else 0.0
+        return found
 
     def _name_idf(self, name: str) -> float:
-        return self._idf(f"@{name}")
+        found = self._name_idfs.get(name)
+        if found is None:
+            found = self._name_idfs[name] = self._idf(f"@{name}")
+        return found
+
+    def _centroid_norm(self, profile: Profile) -> float:
+        found = self._norms.get(profile.event_id)
+        if found is None:
+            found = self._norms[profile.event_id] = norm(profile.centroid)
+        return found
 
     def _count(self, story: Story) -> None:
         added = Counter({"": 1, **{t: 1 for t in story.terms}, **{f"@{n}": 1 for n in story.names}})
         self.df.update(added)
         self.df_added.update(added)
+        self._idfs.clear()
+        self._name_idfs.clear()
 
     def _candidates(self, story: Story) -> list[Profile]:
         found: set[str] = set()
@@ -121,15 +142,16 @@ class EventAssigner:
     def _assign_one(self, key: str, story: Story, terms: str, names: tuple[str, ...]) -> Assigned:
         self._count(story)
         vector = unit_vector(story.terms, self._idf)
+        side = StorySide.of(story, vector, self._name_idf)
         best, best_score, related, related_score = None, MIN_SIMILARITY, "", MIN_RELATED
         for profile in self._candidates(story):
             days = _days_outside(story.when, profile)
             if days <= self.params.event_window_days:
-                value = score(story, vector, profile, self._name_idf)
+                value = side.score(profile, self._name_idf, self._centroid_norm(profile))
                 if value > best_score or (value == best_score and best is None):
                     best, best_score = profile, value
             elif days <= self.params.related_window_days:
-                value = name_similarity(story, profile, self._name_idf)
+                value = side.name_similarity(profile, self._name_idf)
                 if value > related_score or (value == related_score and not related):
                     related, related_score = profile.event_id, value
         if best is not None:
@@ -148,6 +170,7 @@ class EventAssigner:
             self.batch_names.setdefault(name, set()).add(profile.event_id)
         self.profiles[profile.event_id] = profile
         self.touched[profile.event_id] = profile
+        self._norms.pop(profile.event_id, None)
 
     def _profile_rows(self) -> list[dict[str, Any]]:
         return [_encode(p) for _, p in sorted(self.touched.items())]

@@ -31,7 +31,7 @@ from extractors.copies import (
     too_short,
 )
 from extractors.dedup import DEDUP_VERSION
-from extractors.events import EventFeatures, Story, casualties
+from extractors.events import Story, casualties
 from extractors.pages import hash_text
 from storage import grouping_index as index
 from storage import summaries
@@ -59,10 +59,9 @@ class _Page:
     when: datetime
     body: str  # the text compared with other copies (extractors.copies.article_body)
     hashes: frozenset[int]
-
-    @property
-    def key(self) -> str:
-        return f"{self.row.article_id}.{self.version}"
+    key: str  # "<article_id>.<version>", the story id it founds
+    short: bool  # too short to be an article (extractors.copies.too_short)
+    anchors: list[int]  # extractors.copies.anchors of the hashes
 
 
 @dataclass(slots=True)
@@ -117,12 +116,11 @@ class Grouping:
 
     def _stories(self, con: duckdb.DuckDBPyConnection, pages: list[_Page]) -> _StoryPass:
         window = timedelta(days=self.params.story_window_days)
-        probes = [
-            {"key": p.key, "anchor": a, "lo": p.when - window, "hi": p.when + window}
-            for p in pages
-            if not too_short(p.body)
-            for a in anchors(p.hashes)
-        ]
+        probes = []
+        for p in pages:
+            if not p.short:
+                lo, hi = p.when - window, p.when + window
+                probes.extend({"key": p.key, "anchor": a, "lo": lo, "hi": hi} for a in p.anchors)
         since = min((p["lo"] for p in probes), default=None)
         found: dict[str, Counter[str]] = {}
         if since is not None:
@@ -140,11 +138,11 @@ class Grouping:
         return work
 
     def _place(self, page: _Page, found: Counter[str], work: _StoryPass, window: timedelta) -> None:
-        if too_short(page.body):
+        if page.short:
             work.rows.append(_story_row(page, page.key, "too_short"))
             work.flags[page.key] = "too_short"
             return
-        page_anchors = anchors(page.hashes)
+        page_anchors = page.anchors
         candidates = Counter(found)
         for anchor in page_anchors:
             for story_id in work.batch_anchors.get(anchor, ()):
@@ -203,7 +201,9 @@ def _same_story_headline(page: _Page, copy: _Copy) -> bool:
 def _page(row: VersionRow, version: int, known: BodyHashes) -> _Page:
     body = article_body(row.text, row.title)
     hashes = _body_hashes(row.text, row.title, row.content_hash, known)
-    return _Page(row, version, when_of(row, version), body, hashes)
+    key = f"{row.article_id}.{version}"
+    short = too_short(body)
+    return _Page(row, version, when_of(row, version), body, hashes, key, short, anchors(hashes))
 
 
 def _body_hashes(text: str, title: str, content_hash: str, known: BodyHashes) -> frozenset[int]:
@@ -268,11 +268,3 @@ def _profile_rows(copies: dict[str, _Copy]) -> list[dict[str, Any]]:
         for story_id, copy in sorted(copies.items())
         if copy.changed
     ]
-
-
-def terms_json(features: EventFeatures | None, keep: int = 200) -> str:
-    """The most frequent terms, as stored (enough for similarity; bounded in size)."""
-    if features is None:
-        return "{}"
-    top = sorted(features.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:keep]
-    return json.dumps(dict(top), ensure_ascii=False)
