@@ -21,9 +21,10 @@ import pyarrow as pa
 StoryCopy = tuple[str, str, int, str | None, datetime]  # text, title, unrelated, flag, seen
 
 
-def _rows(
+def probe_rows(
     con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], sql: str, *params: object
 ) -> list[tuple[Any, ...]]:
+    """Run `sql` with `rows` visible as the table `probe`; its result (none without rows)."""
     if not rows:
         return []
     con.register("probe", pa.Table.from_pylist(list(rows)))
@@ -35,7 +36,7 @@ def _rows(
 
 def _write(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], sql: str) -> None:
     if rows:
-        _rows(con, rows, sql)
+        probe_rows(con, rows, sql)
 
 
 def story_candidates(
@@ -46,7 +47,7 @@ def story_candidates(
 ) -> list[tuple[str, str, int]]:
     """(key, story_id, shared anchors) for probes {key, anchor, lo, hi}: the `limit` stories
     sharing most anchors with each key, seen between its lo and hi."""
-    return _rows(
+    return probe_rows(
         con,
         probes,
         "SELECT p.key, a.story_id, count(*) AS shared FROM probe p "
@@ -64,7 +65,7 @@ def story_copies(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> di
         {"story_id": s, "article_id": s.rsplit(".", 1)[0], "version": int(s.rsplit(".", 1)[1])}
         for s in sorted(set(story_ids))
     ]
-    found = _rows(
+    found = probe_rows(
         con,
         probes,
         "SELECT p.story_id, v.text, s.title, s.unrelated_titles, s.not_article, s.seen_at "
@@ -76,7 +77,7 @@ def story_copies(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> di
 
 
 def df_counts(con: duckdb.DuckDBPyConnection, tokens: Iterable[str]) -> dict[str, int]:
-    found = _rows(
+    found = probe_rows(
         con,
         [{"token": t} for t in sorted(set(tokens) | {""})],
         "SELECT d.token, d.n FROM probe p JOIN grouping_df d USING (token)",
@@ -88,7 +89,7 @@ def event_candidates(
     con: duckdb.DuckDBPyConnection, names: Iterable[str], since: datetime | None
 ) -> list[tuple[str, str]]:
     """(name, event_id) of events last seen since `since` (or undated) holding these names."""
-    return _rows(
+    return probe_rows(
         con,
         [{"name": n} for n in sorted(set(names))],
         "SELECT n.name, n.event_id FROM probe p JOIN event_names n USING (name) "
@@ -101,7 +102,7 @@ def event_candidates(
 def event_profiles(
     con: duckdb.DuckDBPyConnection, event_ids: Iterable[str]
 ) -> list[tuple[str, datetime | None, datetime | None, int, str, str | None]]:
-    return _rows(
+    return probe_rows(
         con,
         [{"event_id": e} for e in sorted(set(event_ids))],
         "SELECT e.event_id, e.first_seen, e.last_seen, e.n_stories, e.profile, "

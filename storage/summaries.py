@@ -17,7 +17,8 @@ from datetime import datetime
 from typing import Any
 
 import duckdb
-import pyarrow as pa
+
+from storage.grouping_index import probe_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +49,6 @@ class NewStory:
     related_event_id: str | None
 
 
-def _query(
-    con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], sql: str
-) -> list[tuple[Any, ...]]:
-    if not rows:
-        return []
-    con.register("probe", pa.Table.from_pylist(list(rows)))
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.unregister("probe")
-
-
 def merge_batch(
     con: duckdb.DuckDBPyConnection,
     copies: Sequence[NewCopy],
@@ -85,7 +74,7 @@ def _earlier_versions(
 ) -> list[tuple[str, int, str]]:
     """(article_id, version, story_id) of the article versions of these articles (stored or in
     the batch) that count as articles."""
-    return _query(
+    return probe_rows(
         con,
         [{"article_id": a} for a in sorted({c.article_id for c in later})],
         "SELECT s.article_id, s.version, s.story_id FROM version_stories s "
@@ -94,7 +83,7 @@ def _earlier_versions(
 
 
 def _events_of(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> dict[str, str]:
-    found = _query(
+    found = probe_rows(
         con,
         [{"story_id": s} for s in sorted(set(story_ids))],
         "SELECT e.story_id, e.event_id FROM story_events e SEMI JOIN probe p USING (story_id)",
@@ -184,7 +173,7 @@ def _upsert_stories(
         }
         for c in copies
     ]
-    _query(con, rows, _STORY_UPSERT)
+    probe_rows(con, rows, _STORY_UPSERT)
 
 
 _EVENT_UPSERT = """
@@ -250,12 +239,12 @@ def _upsert_events(
         }
         for s in founded.values()
     ]
-    _query(con, rows, _EVENT_UPSERT)
+    probe_rows(con, rows, _EVENT_UPSERT)
 
 
 def _drop_stories(con: duckdb.DuckDBPyConnection, story_ids: set[str]) -> None:
     """Stories found to be no article leave; their events are recomputed from what is stored."""
-    events = _query(
+    events = probe_rows(
         con,
         [{"story_id": s} for s in sorted(story_ids)],
         "DELETE FROM story_summaries s USING probe p WHERE s.story_id = p.story_id "
@@ -268,8 +257,10 @@ def refresh_events(con: duckdb.DuckDBPyConnection, event_ids: Iterable[str]) -> 
     """Recompute these events' summaries from the stored versions (an event left without
     stories has none)."""
     rows = [{"event_id": e} for e in sorted(set(event_ids))]
-    _query(con, rows, "DELETE FROM event_summaries e USING probe p WHERE e.event_id = p.event_id")
-    _query(
+    probe_rows(
+        con, rows, "DELETE FROM event_summaries e USING probe p WHERE e.event_id = p.event_id"
+    )
+    probe_rows(
         con,
         rows,
         "INSERT INTO event_summaries BY NAME SELECT * FROM event_summary_rows() "

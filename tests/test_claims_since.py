@@ -7,11 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from evals.replay import Item, version_row
-from storage import records
-from storage.db import apply_migrations
+from evals.replay import Item, write_batches
 from storage.health import figure_changes
-from wirewatch.grouping import Grouping
 from wirewatch.sample_site import newsroom
 
 STORIES = sorted(newsroom.stories(), key=lambda s: s.published)
@@ -35,16 +32,10 @@ WHOLE_HISTORY_CHANGES = """
 
 def _seeds_in_two_runs(db: Path) -> object:
     """The seed reports written in two runs; returns when the second run began."""
-    rows = [
-        version_row(Item(s.slug, "\n".join(s.paragraphs), s.title, s.published)) for s in STORIES
-    ]
-    half = len(rows) // 2
-    grouping = Grouping()
-    for batch in (rows[:half], rows[half:]):
-        with duckdb.connect(str(db)) as con:
-            apply_migrations(con)
-            records.write_batch(con, records.Batch(pages=batch), grouping)
-    return rows[half - 1].fetched_at + timedelta(seconds=1)
+    items = [Item(s.slug, "\n".join(s.paragraphs), s.title, s.published) for s in STORIES]
+    half = len(items) // 2
+    write_batches([items[:half], items[half:]], db)
+    return items[half - 1].when + timedelta(seconds=1)
 
 
 def test_the_views_are_the_macros_without_a_time(tmp_path: Path):

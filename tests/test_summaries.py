@@ -12,16 +12,11 @@ import pytest
 from evals.replay import Item, version_row
 from storage import records, summaries
 from storage.db import apply_migrations
+from tests.test_grouping import WALL
 from wirewatch.grouping import Grouping
 from wirewatch.sample_site import newsroom
 
 STORIES = newsroom.stories()
-WALL = (
-    "Just one more thing. We have sent you a verification email. Please check your email and "
-    "click on the link to activate your profile. If you do not receive the verification "
-    "message within a few minutes of signing up, please check your spam folder. Thank you for "
-    "registering with us and for reading our local coverage."
-)
 
 
 def _item(story, key=None, text=None, hours=0):
