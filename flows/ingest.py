@@ -33,7 +33,7 @@ from extractors.urls import url_id
 from storage import health as health_reads
 from storage import records
 from storage.db import run_lock
-from wirewatch import archive, cycle, health, notify, warm
+from wirewatch import archive, cycle, health, heap, notify, warm
 from wirewatch.feedlist import load_feeds
 from wirewatch.grouping import Grouping, grouping_params
 from wirewatch.settings import Settings, open_db
@@ -190,6 +190,7 @@ async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> d
     settings = Settings(**{k: v for k, v in overrides.items() if v})
     run_id = flow_run.get_id() or str(uuid.uuid4())
     started = datetime.now(UTC)
+    heap.freeze_started_heap()
     with run_lock(settings.db_path):  # one run at a time: a second one exits with a message
         totals = await _cycle(settings, run_id)
         await report(settings, run_id, started, dict(totals))

@@ -45,6 +45,22 @@ def test_every_feed_is_written_once_with_all_its_pages(size):
     assert len(groups) == {1: 3, 2: 3, 4: 2, 100: 1}[size]
 
 
+def test_the_last_group_is_short_so_little_is_left_to_write_after_the_last_page():
+    batch = [_polled(f"f{k:02}", 60) for k in range(12)]
+    polled, jobs = [p for p, _ in batch], [j for _, js in batch for j in js]
+
+    groups = cycle.write_groups(polled, jobs, 200)
+
+    assert [len(g.jobs) for g in groups] == [240, 240, 180, 60]
+    assert [p.feed.feed_id for p in groups[-1].polled] == ["f11"]
+
+
+def test_a_small_batch_is_not_split_for_its_tail():
+    batch = [_polled(name, 10) for name in "abc"]
+    polled, jobs = [p for p, _ in batch], [j for _, js in batch for j in js]
+    assert len(cycle.write_groups(polled, jobs, 200)) == 1
+
+
 def test_an_idle_batch_is_one_group():
     polled = [_polled(name, 0)[0] for name in "abc"]
     groups = cycle.write_groups(polled, [], 200)

@@ -256,10 +256,16 @@ class Group:
     jobs: list[Job]
 
 
+#: the last group of a batch holds about this share of `size`: it is written after the last
+#: page is extracted, with the extraction cores idle, so it is kept short
+LAST_GROUP_SHARE = 4
+
+
 def write_groups(polled: Sequence[Polled], jobs: Sequence[Job], size: int) -> list[Group]:
     """Split a batch into groups of whole feeds with about `size` pages each (a feed is never
-    split: its poll, and so its validators, is written with all its pages). Feeds without
-    pages to fetch go with the last group."""
+    split: its poll, and so its validators, is written with all its pages); the last group
+    with pages is cut down to about `size / LAST_GROUP_SHARE`. Feeds without pages to fetch
+    go with the last group."""
     by_feed: dict[str, list[Job]] = {}
     for job in jobs:
         by_feed.setdefault(job.feed.feed_id, []).append(job)
@@ -270,7 +276,25 @@ def write_groups(polled: Sequence[Polled], jobs: Sequence[Job], size: int) -> li
             groups.append(Group([], []))
         groups[-1].polled.append(item)
         groups[-1].jobs.extend(feed_jobs)
-    return groups
+    return groups[:-1] + _short_tail(groups[-1], by_feed, size // LAST_GROUP_SHARE)
+
+
+def _short_tail(group: Group, by_feed: dict[str, list[Job]], tail: int) -> list[Group]:
+    """The group split in two so the second holds its last feeds with pages, about `tail`
+    pages of them, and the feeds without pages; unsplit when the first part would be smaller
+    than that (a write has a fixed cost) or one feed has all the pages."""
+    with_pages = [p for p in group.polled if p.feed.feed_id in by_feed]
+    pages = [len(by_feed[p.feed.feed_id]) for p in with_pages]
+    cut = len(with_pages)
+    while cut > 1 and sum(pages[cut:]) < tail:
+        cut -= 1
+    if sum(pages[:cut]) < tail or cut == len(with_pages):  # too small to be worth a write
+        return [group]
+    head, rest = with_pages[:cut], group.polled[cut:]
+    return [
+        Group(head, [j for p in head for j in by_feed[p.feed.feed_id]]),
+        Group(rest, [j for p in rest for j in by_feed.get(p.feed.feed_id, [])]),
+    ]
 
 
 def body_hashes(done: Sequence[Done]) -> dict[tuple[str, str], frozenset[int]]:
