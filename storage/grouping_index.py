@@ -21,27 +21,38 @@ import pyarrow as pa
 StoryCopy = tuple[str, str, int, str | None, datetime]  # text, title, unrelated, flag, seen
 
 
+#: rows as dicts, or as columns (name -> values): columns of tens of thousands of anchors go
+#: to Arrow ~4x faster than as many dicts
+Rows = Sequence[Mapping[str, Any]] | Mapping[str, Sequence[Any]]
+
+
+def _table(rows: Rows) -> pa.Table | None:
+    if isinstance(rows, Mapping):
+        return pa.table(dict(rows)) if any(rows.values()) else None
+    return pa.Table.from_pylist(list(rows)) if rows else None
+
+
 def probe_rows(
-    con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], sql: str, *params: object
+    con: duckdb.DuckDBPyConnection, rows: Rows, sql: str, *params: object
 ) -> list[tuple[Any, ...]]:
     """Run `sql` with `rows` visible as the table `probe`; its result (none without rows)."""
-    if not rows:
+    table = _table(rows)
+    if table is None:
         return []
-    con.register("probe", pa.Table.from_pylist(list(rows)))
+    con.register("probe", table)
     try:
         return con.execute(sql, list(params)).fetchall()
     finally:
         con.unregister("probe")
 
 
-def _write(con: duckdb.DuckDBPyConnection, rows: Sequence[Mapping[str, Any]], sql: str) -> None:
-    if rows:
-        probe_rows(con, rows, sql)
+def _write(con: duckdb.DuckDBPyConnection, rows: Rows, sql: str) -> None:
+    probe_rows(con, rows, sql)
 
 
 def story_candidates(
     con: duckdb.DuckDBPyConnection,
-    probes: Sequence[Mapping[str, Any]],
+    probes: Rows,
     since: datetime,
     limit: int,
 ) -> list[tuple[str, str, int]]:
@@ -112,7 +123,7 @@ def event_profiles(
 
 def save_stories(
     con: duckdb.DuckDBPyConnection,
-    anchors: Sequence[Mapping[str, Any]],
+    anchors: Rows,
     profiles: Sequence[Mapping[str, Any]],
 ) -> None:
     """New anchors {anchor, story_id, seen_at}; new or changed story profiles."""

@@ -71,7 +71,9 @@ class _StoryPass:
     rows: list[StoryRow] = field(default_factory=list)
     founders: list[_Page] = field(default_factory=list)
     flags: dict[str, str] = field(default_factory=dict)
-    new_anchors: list[dict[str, Any]] = field(default_factory=list)
+    new_anchors: dict[str, list[Any]] = field(  # columns of story_anchors rows
+        default_factory=lambda: {"anchor": [], "story_id": [], "seen_at": []}
+    )
 
 
 #: body shingle hashes as the extraction workers computed them, by (content hash, title): for
@@ -116,12 +118,15 @@ class Grouping:
 
     def _stories(self, con: duckdb.DuckDBPyConnection, pages: list[_Page]) -> _StoryPass:
         window = timedelta(days=self.params.story_window_days)
-        probes = []
+        probes: dict[str, list[Any]] = {"key": [], "anchor": [], "lo": [], "hi": []}
         for p in pages:
             if not p.short:
-                lo, hi = p.when - window, p.when + window
-                probes.extend({"key": p.key, "anchor": a, "lo": lo, "hi": hi} for a in p.anchors)
-        since = min((p["lo"] for p in probes), default=None)
+                n = len(p.anchors)
+                probes["key"] += [p.key] * n
+                probes["anchor"] += p.anchors
+                probes["lo"] += [p.when - window] * n
+                probes["hi"] += [p.when + window] * n
+        since = min(probes["lo"], default=None)
         found: dict[str, Counter[str]] = {}
         if since is not None:
             for key, story_id, shared in index.story_candidates(
@@ -171,7 +176,9 @@ class Grouping:
         work.copies[page.key] = _Copy(page.hashes, page.row.title, 0, None, page.when, True)
         for anchor in page_anchors:
             work.batch_anchors.setdefault(anchor, []).append(page.key)
-            work.new_anchors.append({"anchor": anchor, "story_id": page.key, "seen_at": page.when})
+        work.new_anchors["anchor"] += page_anchors
+        work.new_anchors["story_id"] += [page.key] * len(page_anchors)
+        work.new_anchors["seen_at"] += [page.when] * len(page_anchors)
         work.rows.append(_story_row(page, page.key, None))
         work.founders.append(page)
 
