@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     page_batch_size: int = Field(
         200, ge=1, description="Pages per write: a batch is written in groups of whole feeds."
     )
+    write_threads: int = Field(
+        1, ge=1, description="DuckDB threads of the ingest's writes (the workers have the cores)."
+    )
     reprocess_batch_size: int = Field(500, ge=1, description="Versions per reprocess batch.")
 
     story_window_days: float = Field(
