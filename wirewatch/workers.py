@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import io
 import os
 import pickle
 import struct
@@ -51,58 +52,68 @@ def _serve(jobs: Connection, results: Connection) -> None:
     read_fd, write_fd = jobs.fileno(), results.fileno()
     while frame := _read_frame(read_fd):
         try:
-            _write_frame(write_fd, _outcome(frame))
+            _write_all(write_fd, _outcome(frame))
         except OSError:  # the pool closed its end: nobody wants the result any more
             return
 
 
-def _outcome(frame: bytes) -> bytes:
+def _outcome(frame: bytearray) -> memoryview:
     try:
         fn, args = pickle.loads(frame)
         value = fn(*args)
     except Exception as exc:  # the caller gets the function's exception, as from an executor
         return _failure(exc)
     try:
-        return pickle.dumps((True, value), protocol=_PROTOCOL)
+        return _framed((True, value))
     except Exception as exc:  # an unpicklable value is the caller's error too
         return _failure(exc)
 
 
-def _failure(exc: Exception) -> bytes:
+def _failure(exc: Exception) -> memoryview:
     """The exception pickled, if it survives the round trip; else a RuntimeError naming it."""
     try:
-        data = pickle.dumps((False, exc), protocol=_PROTOCOL)
-        pickle.loads(data)  # some exceptions pickle but cannot be rebuilt from their args
-        return data
+        framed = _framed((False, exc))
+        pickle.loads(framed[_HEADER.size :])  # some pickle but cannot be rebuilt from their args
+        return framed
     except Exception:  # any failure to pickle becomes the fixed replacement below
-        name = type(exc).__name__
-        return pickle.dumps((False, RuntimeError(f"unpicklable exception {name}")), _PROTOCOL)
+        return _framed((False, RuntimeError(f"unpicklable exception {type(exc).__name__}")))
 
 
-def _read_frame(fd: int) -> bytes:
+def _read_frame(fd: int) -> bytearray:
+    """The next frame's pickle; empty for the stop frame or at the end of the pipe."""
     header = _read_exact(fd, _HEADER.size)
     if not header:
-        return b""
+        return header
     (size,) = _HEADER.unpack(header)
-    return _read_exact(fd, size) if size else b""
+    return _read_exact(fd, size)
 
 
-def _read_exact(fd: int, size: int) -> bytes:
-    """`size` bytes from `fd`, or b"" at the end of the pipe."""
+def _read_exact(fd: int, size: int) -> bytearray:
+    """`size` bytes from `fd`, or none at the end of the pipe."""
     buf = bytearray(size)
     view, got = memoryview(buf), 0
     while got < size:
         n = os.readv(fd, [view[got:]])
         if n == 0:
-            return b""
+            return bytearray()
         got += n
-    return bytes(buf)
+    return buf
 
 
-def _write_frame(fd: int, payload: bytes) -> None:
-    data = memoryview(_HEADER.pack(len(payload)) + payload)
+def _write_all(fd: int, data: memoryview) -> None:
     while data:
         data = data[os.write(fd, data) :]
+
+
+def _framed(obj: object) -> memoryview:
+    """`obj` pickled behind its length, built in place: `pickle.dumps` of a large bytes value
+    costs ~20 times what a dump into a BytesIO does (measured: 155 vs 8 us for 170 KB)."""
+    buf = io.BytesIO()
+    buf.write(_STOP)  # room for the header
+    pickle.dump(obj, buf, protocol=_PROTOCOL)
+    view = buf.getbuffer()
+    _HEADER.pack_into(view, 0, len(view) - _HEADER.size)
+    return view
 
 
 # --- the main side: non-blocking pipes watched by the event loop -----------------------------
@@ -115,7 +126,7 @@ class _Worker:
     recv_fd: int  # our end of its result pipe (non-blocking)
     in_flight: deque[asyncio.Future[Any] | None] = field(default_factory=deque)  # None: warm-up
     unsent: bytearray = field(default_factory=bytearray)  # what a full pipe did not take yet
-    received: bytearray = field(default_factory=bytearray)  # a result frame, part read
+    received: bytes = b""  # the start of a result frame not read whole yet
 
 
 class WorkerPool:
@@ -130,12 +141,12 @@ class WorkerPool:
         context = get_context("forkserver")
         context.set_forkserver_preload(list(preload))
         self._workers = [_start(context) for _ in range(workers)]
-        self._pending: deque[tuple[bytes, asyncio.Future[Any]]] = deque()
+        self._pending: deque[tuple[memoryview, asyncio.Future[Any]]] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._chunk = bytearray(_READ_BYTES)
         self._broken = ""
         if warm_up is not None:  # the workers start on it while the feeds are being polled
-            frame = _frame(pickle.dumps((warm_up, ()), protocol=_PROTOCOL))
+            frame = _framed((warm_up, ()))
             for worker in self._workers:
                 os.write(worker.send_fd, frame)  # a fresh, empty pipe takes it whole
                 worker.in_flight.append(None)
@@ -158,7 +169,7 @@ class WorkerPool:
         loop = asyncio.get_running_loop()
         self._attach(loop)
         future: asyncio.Future[T] = loop.create_future()
-        self._pending.append((_frame(pickle.dumps((fn, args), protocol=_PROTOCOL)), future))
+        self._pending.append((_framed((fn, args)), future))
         self._dispatch()
         return await future
 
@@ -194,7 +205,7 @@ class WorkerPool:
             worker.in_flight.append(future)
             self._send(worker, frame)
 
-    def _send(self, worker: _Worker, frame: bytes) -> None:
+    def _send(self, worker: _Worker, frame: memoryview) -> None:
         if worker.unsent:  # keep the order: behind what is waiting already
             worker.unsent += frame
             return
@@ -206,7 +217,7 @@ class WorkerPool:
             self._break(DIED)
             return
         if sent < len(frame):
-            worker.unsent += memoryview(frame)[sent:]
+            worker.unsent += frame[sent:]
             assert self._loop is not None
             self._loop.add_writer(worker.send_fd, self._flush, worker)
 
@@ -232,11 +243,16 @@ class WorkerPool:
         if n == 0:  # the worker's end closed: it exited or was killed
             self._break(DIED)
             return
-        worker.received += memoryview(self._chunk)[:n]
-        for frame in _take_frames(worker.received):
+        # usually a whole result in one read: unpickled from the read buffer, not copied
+        data = memoryview(self._chunk)[:n]
+        if worker.received:
+            data = memoryview(worker.received + data)
+        frames, used = _split_frames(data)
+        worker.received = bytes(data[used:])
+        for frame in frames:
             self._deliver(worker, frame)
 
-    def _deliver(self, worker: _Worker, frame: bytes) -> None:
+    def _deliver(self, worker: _Worker, frame: memoryview) -> None:
         future = worker.in_flight.popleft()
         self._dispatch()  # the worker has room again: send it the next job first
         if future is None or future.done() or future.get_loop().is_closed():
@@ -307,22 +323,17 @@ def _start(context: Any) -> _Worker:
     return _Worker(process, job_w, result_r)
 
 
-def _frame(payload: bytes) -> bytes:
-    return _HEADER.pack(len(payload)) + payload
-
-
-def _take_frames(received: bytearray) -> list[bytes]:
-    """The complete frames at the start of `received`, removed from it."""
+def _split_frames(data: memoryview) -> tuple[list[memoryview], int]:
+    """The complete frames at the start of `data` (their pickles), and the bytes they take."""
     frames, start = [], 0
-    while len(received) - start >= _HEADER.size:
-        (size,) = _HEADER.unpack_from(received, start)
+    while len(data) - start >= _HEADER.size:
+        (size,) = _HEADER.unpack_from(data, start)
         end = start + _HEADER.size + size
-        if end > len(received):
+        if end > len(data):
             break
-        frames.append(bytes(received[start + _HEADER.size : end]))
+        frames.append(data[start + _HEADER.size : end])
         start = end
-    del received[:start]
-    return frames
+    return frames, start
 
 
 def _close_fds(worker: _Worker) -> None:
