@@ -111,8 +111,9 @@ def test_many_concurrent_jobs_come_back_in_order_from_every_worker():
 
 def test_an_exception_raised_by_the_function_comes_back_as_itself():
     with WorkerPool(1) as pool:
-        with pytest.raises(ValueError, match=r"^bad input$"):
+        with pytest.raises(ValueError, match=r"^bad input$") as raised:
             asyncio.run(pool.run(fail, "bad input"))
+        assert "in fail" in str(raised.value.__cause__)  # the worker's traceback, for the log
         assert not pool.broken
         assert asyncio.run(pool.run(spin_square, 3))[0] == 9  # the worker goes on
 

@@ -23,6 +23,7 @@ import os
 import pickle
 import struct
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures.process import BrokenProcessPool
@@ -42,6 +43,13 @@ _PIPE_BYTES = 1 << 20  # a page (~170 KB) fits a pipe in one write
 _READ_BYTES = 1 << 20
 DIED = "a worker process died while jobs were in flight or pending"
 CLOSED = "the worker pool is closed"
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an exception raised in a worker, as text (its `__cause__`)."""
+
+    def __str__(self) -> str:
+        return f"in the worker:\n{self.args[0]}"
 
 
 # --- the worker's side: blocking, one job at a time ------------------------------------------
@@ -70,13 +78,16 @@ def _outcome(frame: bytearray) -> memoryview:
 
 
 def _failure(exc: Exception) -> memoryview:
-    """The exception pickled, if it survives the round trip; else a RuntimeError naming it."""
+    """The exception pickled with the worker's traceback, if it survives the round trip; else
+    a RuntimeError naming its class."""
+    remote = "".join(traceback.format_exception(exc))
     try:
-        framed = _framed((False, exc))
+        framed = _framed((False, (exc, remote)))
         pickle.loads(framed[_HEADER.size :])  # some pickle but cannot be rebuilt from their args
         return framed
     except Exception:  # any failure to pickle becomes the fixed replacement below
-        return _framed((False, RuntimeError(f"unpicklable exception {type(exc).__name__}")))
+        replaced = RuntimeError(f"unpicklable exception {type(exc).__name__}")
+        return _framed((False, (replaced, remote)))
 
 
 def _read_frame(fd: int) -> bytearray:
@@ -264,8 +275,10 @@ class WorkerPool:
             return
         if ok:
             future.set_result(value)
-        else:
-            future.set_exception(value)
+            return
+        exc, remote = value
+        exc.__cause__ = RemoteTraceback(remote)  # as the executor does: the log shows both
+        future.set_exception(exc)
 
     # -- the event loop and failure --
 
