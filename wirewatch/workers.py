@@ -270,15 +270,16 @@ class WorkerPool:
             return  # the warm-up, a cancelled caller, or one of an event loop gone since
         try:
             ok, value = pickle.loads(frame)
+            if not ok:
+                value, remote = value
+                value.__cause__ = RemoteTraceback(remote)  # as the executor did: logged too
         except Exception as exc:  # a result that cannot be rebuilt here is the caller's error
-            future.set_exception(RuntimeError(f"unpicklable result: {type(exc).__name__}"))
+            future.set_exception(RuntimeError(f"unreadable result: {type(exc).__name__}"))
             return
         if ok:
             future.set_result(value)
-            return
-        exc, remote = value
-        exc.__cause__ = RemoteTraceback(remote)  # as the executor does: the log shows both
-        future.set_exception(exc)
+        else:
+            future.set_exception(value)
 
     # -- the event loop and failure --
 
