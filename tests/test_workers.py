@@ -7,6 +7,7 @@ process behind.
 
 import asyncio
 import os
+import pickle
 import signal
 import time
 from concurrent.futures.process import BrokenProcessPool
@@ -207,3 +208,16 @@ def test_a_cancelled_caller_leaves_the_pool_working():
     with WorkerPool(1) as pool:
         assert asyncio.run(scenario(pool))[0] == 36  # its own result, not the cancelled one's
         assert not pool.broken
+
+
+def test_an_argument_that_cannot_be_pickled_fails_only_its_own_call():
+    async def scenario(pool):
+        return await asyncio.gather(
+            pool.run(mirror, lambda: None), pool.run(spin_square, 4), return_exceptions=True
+        )
+
+    with WorkerPool(1) as pool:
+        unpicklable, fine = asyncio.run(scenario(pool))
+        assert not pool.broken
+    assert isinstance(unpicklable, pickle.PicklingError | AttributeError)
+    assert fine[0] == 16
