@@ -15,11 +15,9 @@ mid-way leaves whole groups only, and the next run polls the other feeds again.
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -37,6 +35,7 @@ from wirewatch import archive, cycle, health, heap, notify, warm
 from wirewatch.feedlist import load_feeds
 from wirewatch.grouping import Grouping, grouping_params
 from wirewatch.settings import Settings, open_db
+from wirewatch.workers import WorkerPool
 from wirewatch.writer import Writer
 
 
@@ -64,7 +63,7 @@ async def ingest_batch(
     feeds: list[records.FeedState],
     settings: Settings,
     run_id: str,
-    pool: Executor | None,
+    pool: WorkerPool | None,
     writer: Writer,
 ) -> dict[str, int]:
     """Poll a batch of feeds, fetch and extract their new pages, write them in groups of
@@ -115,7 +114,7 @@ async def report(
 
 
 @contextmanager
-def extraction_pool(workers: int, keep_warm: bool = False) -> Iterator[Executor | None]:
+def extraction_pool(workers: int, keep_warm: bool = False) -> Iterator[WorkerPool | None]:
     """Worker processes for trafilatura, forked from a fork server that has imported it once
     (plain fork of a threaded Prefect process is unsafe; spawn re-imports it in every worker).
     With `keep_warm` (the warm daemon) they outlive the run, for the next one."""
@@ -125,15 +124,8 @@ def extraction_pool(workers: int, keep_warm: bool = False) -> Iterator[Executor 
     if keep_warm:
         yield warm.shared_pool(workers)
         return
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["extractors.process"])
-    pool = ProcessPoolExecutor(workers, mp_context=context)
-    try:
-        for _ in range(workers):  # start the workers now, while the feeds are being polled
-            pool.submit(warm_up)
+    with WorkerPool(workers, warm_up) as pool:  # warming up while the feeds are being polled
         yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)
 
 
 def _tally(
@@ -157,7 +149,7 @@ async def _run_batches(
     chunks: list[list[records.FeedState]],
     settings: Settings,
     run_id: str,
-    pool: Executor | None,
+    pool: WorkerPool | None,
     writer: Writer,
 ) -> Counter[str]:
     """Keep the extraction workers busy across batch boundaries: two batches run at a time,

@@ -11,7 +11,6 @@ transaction; claims written by other extractor versions stay queryable. Re-runni
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import Executor
 from datetime import UTC, datetime
 
 from prefect import flow, task
@@ -23,6 +22,7 @@ from storage import records
 from wirewatch.cycle import claim_row
 from wirewatch.progress import RunProgress
 from wirewatch.settings import Settings, open_db
+from wirewatch.workers import WorkerPool
 
 Version = tuple[str, int, str]  # article_id, version, text
 
@@ -41,14 +41,11 @@ def read_batch(after: tuple[str, int], settings: Settings) -> list[Version]:
 
 @task(cache_policy=NO_CACHE)
 async def extract_batch(
-    batch: list[Version], pool: Executor | None
+    batch: list[Version], pool: WorkerPool | None
 ) -> list[tuple[str, int, tuple[records.ClaimRow, ...]]]:
     if pool is None:
         return [claims_of(item) for item in batch]
-    loop = asyncio.get_running_loop()
-    return list(
-        await asyncio.gather(*(loop.run_in_executor(pool, claims_of, item) for item in batch))
-    )
+    return list(await asyncio.gather(*(pool.run(claims_of, item) for item in batch)))
 
 
 @task(cache_policy=NO_CACHE)

@@ -72,3 +72,20 @@ def test_an_empty_feeds_file_is_an_empty_run(tmp_path, prefect_harness):
     feeds.write_text("")
     totals = asyncio.run(ingest(feeds_file=str(feeds), db_path=str(tmp_path / "db.duckdb")))
     assert totals == {}
+
+
+def test_pages_whose_extraction_worker_died_are_internal_errors(site, settings):
+    import os
+    import signal
+
+    from wirewatch.workers import WorkerPool
+
+    polled = asyncio.run(cycle.poll_feeds([_feed(site, "a"), _feed(site, "b")], settings, "r"))
+    _, jobs = cycle.plan_fetches(polled, {}, settings)
+    with WorkerPool(1) as pool:
+        os.kill(pool.pids[0], signal.SIGKILL)
+        done = asyncio.run(cycle.fetch_and_extract(jobs, settings, pool))
+    batch = cycle.assemble_batch(polled, done, "r")
+    rows = [(f.outcome, f.reason) for f in batch.fetches]
+    assert rows == [("internal_error", "BrokenProcessPool")] * 2
+    assert not batch.pages

@@ -16,7 +16,7 @@ def test_the_extraction_pool_is_started_once_per_process():
     first = warm.shared_pool(1)
     try:
         assert warm.shared_pool(1) is first
-        assert first.submit(os.getpid).result(timeout=60) != os.getpid()
+        assert asyncio.run(first.run(os.getpid)) != os.getpid()
     finally:
         warm._close_pools()
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -34,6 +33,7 @@ from wirewatch.isolation import INTERNAL_ERROR, contain
 from wirewatch.net import HostLimiter, Response, Validators, build_client, fetch
 from wirewatch.politeness import FeedPoliteness
 from wirewatch.settings import Settings
+from wirewatch.workers import WorkerPool
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +185,7 @@ async def _fetch_one(
     limiter: HostLimiter,
     job: Job,
     settings: Settings,
-    pool: Executor | None,
+    pool: WorkerPool | None,
 ) -> Done:
     try:
         return await _fetch_and_process(client, limiter, job, settings, pool)
@@ -200,7 +200,7 @@ async def _fetch_and_process(
     limiter: HostLimiter,
     job: Job,
     settings: Settings,
-    pool: Executor | None,
+    pool: WorkerPool | None,
 ) -> Done:
     response = await fetch(client, limiter, job.entry.url, settings, polite=_polite(job.feed))
     fetched_at = _now()
@@ -211,10 +211,7 @@ async def _fetch_and_process(
     if pool is None:
         processed = process_page(page, settings.extract_fast, archive_at)
     else:
-        loop = asyncio.get_running_loop()
-        processed = await loop.run_in_executor(
-            pool, process_page, page, settings.extract_fast, archive_at
-        )
+        processed = await pool.run(process_page, page, settings.extract_fast, archive_at)
     # The article carries the compressed body; keeping the raw one too would double memory.
     return Done(job, replace(response, body=b""), fetched_at, processed)
 
@@ -224,7 +221,7 @@ PageFetcher = Callable[[Sequence[Job]], Awaitable[list[Done]]]
 
 
 @asynccontextmanager
-async def page_fetcher(settings: Settings, pool: Executor | None) -> AsyncIterator[PageFetcher]:
+async def page_fetcher(settings: Settings, pool: WorkerPool | None) -> AsyncIterator[PageFetcher]:
     """One client and one set of concurrency limits for every group of a batch: groups fetched
     at the same time share the per-host and total limits."""
     limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
@@ -241,7 +238,7 @@ async def page_fetcher(settings: Settings, pool: Executor | None) -> AsyncIterat
 
 
 async def fetch_and_extract(
-    jobs: Sequence[Job], settings: Settings, pool: Executor | None
+    jobs: Sequence[Job], settings: Settings, pool: WorkerPool | None
 ) -> list[Done]:
     """Fetch pages concurrently; each body goes to the extraction pool as soon as it arrives."""
     async with page_fetcher(settings, pool) as fetch_group:

@@ -17,41 +17,37 @@ import asyncio
 import atexit
 import contextlib
 import logging
-import multiprocessing
-from concurrent.futures import Executor, ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+from wirewatch.workers import WorkerPool
 
 if TYPE_CHECKING:
     from prefect.client.orchestration import PrefectClient
     from prefect.client.schemas.objects import FlowRun
 
 _LOG = logging.getLogger("wirewatch.serve")
-_POOLS: dict[int, ProcessPoolExecutor] = {}
+_POOLS: dict[int, WorkerPool] = {}
 
 
-def shared_pool(workers: int) -> Executor:
+def shared_pool(workers: int) -> WorkerPool:
     """Extraction workers kept for the life of this process (started once, warmed once)."""
     pool = _POOLS.get(workers)
-    # _broken: the executor's own flag once a worker died; then start a fresh pool
-    if pool is not None and not getattr(pool, "_broken", False):
+    if pool is not None and not pool.broken:
         return pool
+    if pool is not None:  # a worker died: its jobs failed; stop the others, start afresh
+        pool.close()
     from extractors.process import warm_up
 
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["extractors.process"])
-    pool = ProcessPoolExecutor(workers, mp_context=context)
-    for _ in range(workers):
-        pool.submit(warm_up)
-    _POOLS[workers] = pool
+    pool = _POOLS[workers] = WorkerPool(workers, warm_up)
     return pool
 
 
 @atexit.register
 def _close_pools() -> None:
     for pool in _POOLS.values():
-        pool.shutdown(cancel_futures=True)
+        pool.close()
     _POOLS.clear()
 
 
