@@ -234,9 +234,38 @@ def main() -> None:
                 f"(1-core loop before and after: {same_work:.1f} and {after:.1f} pages/s)"
             )
             same_work = after
+        whole = _measure_one_cpu(port, args.feeds, site.pid, work_cpu)
+        print(
+            f"ratio pipeline (warm daemon, 2 cores) / the whole flow on 1 core: "
+            f"{rate / whole:.2f}x (a speed-up, not the issue's measure above)"
+        )
     finally:
         site.terminate()
         site.wait()
+
+
+def _pin(cpus: set[int]) -> None:
+    """Every thread of this process (and the processes it starts from now on) on `cpus`."""
+    for tid in os.listdir("/proc/self/task"):
+        os.sched_setaffinity(int(tid), cpus)
+
+
+def _measure_one_cpu(port: int, feeds_count: int, site_pid: int, work_cpu: float) -> float:
+    """The whole flow (fetch, extraction in-process, writes, Prefect's server) on one CPU:
+    what the second core adds to it. The corpus site keeps both CPUs."""
+    print("-- the whole ingest flow on 1 core (extract_workers=0, one CPU) --")
+    cpus = os.sched_getaffinity(0)
+    workers = os.environ.get("WIREWATCH_EXTRACT_WORKERS")
+    os.environ["WIREWATCH_EXTRACT_WORKERS"] = "0"
+    _pin({min(cpus)})
+    try:
+        return _measure(port, feeds_count, site_pid, work_cpu)
+    finally:
+        _pin(cpus)
+        if workers is None:
+            del os.environ["WIREWATCH_EXTRACT_WORKERS"]
+        else:
+            os.environ["WIREWATCH_EXTRACT_WORKERS"] = workers
 
 
 def _measure(port: int, feeds_count: int, site_pid: int, work_cpu: float) -> float:
