@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import socket
 import subprocess
@@ -245,9 +246,14 @@ def main() -> None:
 
 
 def _pin(cpus: set[int]) -> None:
-    """Every thread of this process (and the processes it starts from now on) on `cpus`."""
-    for tid in os.listdir("/proc/self/task"):
-        os.sched_setaffinity(int(tid), cpus)
+    """Every thread of this process, the processes it starts from now on and Prefect's
+    server if one is running, on `cpus`."""
+    server = [pid for pid, (kind, _) in TreeCpu._sample().items() if kind == "server"]
+    for pid in [os.getpid(), *server]:
+        with contextlib.suppress(OSError):  # a process or thread that has ended since
+            for tid in os.listdir(f"/proc/{pid}/task"):
+                with contextlib.suppress(ProcessLookupError):
+                    os.sched_setaffinity(int(tid), cpus)
 
 
 def _measure_one_cpu(port: int, feeds_count: int, site_pid: int, work_cpu: float) -> float:
@@ -261,11 +267,11 @@ def _measure_one_cpu(port: int, feeds_count: int, site_pid: int, work_cpu: float
     try:
         return _measure(port, feeds_count, site_pid, work_cpu)
     finally:
-        _pin(cpus)
         if workers is None:
             del os.environ["WIREWATCH_EXTRACT_WORKERS"]
         else:
             os.environ["WIREWATCH_EXTRACT_WORKERS"] = workers
+        _pin(cpus)
 
 
 def _measure(port: int, feeds_count: int, site_pid: int, work_cpu: float) -> float:

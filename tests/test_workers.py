@@ -53,6 +53,10 @@ def fail_unpicklably() -> None:
     raise TwoArgsError(7, "no")
 
 
+def exit_worker() -> None:
+    raise SystemExit(3)  # a library that calls sys.exit()
+
+
 def hold(fifo: str) -> None:
     """Tell the test which process took the job, then wait until killed."""
     fd = os.open(fifo, os.O_WRONLY)
@@ -117,6 +121,14 @@ def test_an_exception_raised_by_the_function_comes_back_as_itself():
         assert "in fail" in str(raised.value.__cause__)  # the worker's traceback, for the log
         assert not pool.broken
         assert asyncio.run(pool.run(spin_square, 3))[0] == 9  # the worker goes on
+
+
+def test_a_function_that_calls_sys_exit_fails_its_job_and_the_worker_goes_on():
+    with WorkerPool(1) as pool:
+        with pytest.raises(RuntimeError, match=r"^SystemExit in a worker$"):
+            asyncio.run(pool.run(exit_worker))
+        assert not pool.broken
+        assert asyncio.run(pool.run(spin_square, 4))[0] == 16
 
 
 def test_an_exception_that_cannot_be_pickled_comes_back_as_a_runtime_error_naming_it():

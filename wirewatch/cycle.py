@@ -287,7 +287,8 @@ def _short_tail(group: Group, by_feed: dict[str, list[Job]], tail: int) -> list[
         cut -= 1
     if sum(pages[:cut]) < tail or cut == len(with_pages):  # too small to be worth a write
         return [group]
-    head, rest = with_pages[:cut], group.polled[cut:]
+    head = with_pages[:cut]
+    rest = with_pages[cut:] + [p for p in group.polled if p.feed.feed_id not in by_feed]
     return [
         Group(head, [j for p in head for j in by_feed[p.feed.feed_id]]),
         Group(rest, [j for p in rest for j in by_feed.get(p.feed.feed_id, [])]),

@@ -72,6 +72,8 @@ def _outcome(frame: bytearray) -> memoryview:
         value = fn(*args)
     except Exception as exc:  # the caller gets the function's exception, as from an executor
         return _failure(exc)
+    except BaseException as exc:  # sys.exit() in a library: the worker lives on, the job fails
+        return _failure(RuntimeError(f"{type(exc).__name__} in a worker"))
     try:
         return _framed((True, value))
     except Exception as exc:  # an unpicklable value is the caller's error too
@@ -152,7 +154,14 @@ class WorkerPool:
     ) -> None:
         context = get_context("forkserver")
         context.set_forkserver_preload(list(preload))
-        self._workers = [_start(context) for _ in range(workers)]
+        self._workers: list[_Worker] = []
+        try:
+            self._workers.extend(_start(context) for _ in range(workers))
+        except BaseException:  # no free descriptors, say: the workers started so far go too
+            for worker in self._workers:
+                _close_fds(worker)
+            _join_all([w.process for w in self._workers], 5.0)
+            raise
         # a job is pickled when it is sent: hundreds of pages may wait, not twice in memory
         self._pending: deque[tuple[_Job, asyncio.Future[Any]]] = deque()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -268,6 +277,8 @@ class WorkerPool:
         frames, used = _split_frames(data)
         worker.received = bytes(data[used:])
         for frame in frames:
+            if self._broken:  # a send in the last delivery found a dead worker: all failed
+                return
             self._deliver(worker, frame)
 
     def _deliver(self, worker: _Worker, frame: memoryview) -> None:
@@ -336,6 +347,10 @@ def _start(context: Any) -> _Worker:
     process = context.Process(target=_serve, args=(jobs, results), daemon=True)
     try:
         process.start()
+    except BaseException:
+        os.close(job_w)
+        os.close(result_r)
+        raise
     finally:
         jobs.close()
         results.close()

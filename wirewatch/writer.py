@@ -70,7 +70,8 @@ class Writer:
         group = self.grouping.with_hashes(self._hashes)
         with open_db(self.settings) as con:
             # one thread: a group's statements are small, and DuckDB's second thread would
-            # take the core an extraction worker needs (~0.1-0.2 CPU ms a page less)
+            # take the core an extraction worker needs (~0.1-0.2 CPU ms a page less); the
+            # setting is the database instance's, so a read opened meanwhile has it too
             con.execute(f"SET threads = {int(self.settings.write_threads)}")
             result = records.write_batch(
                 con, batch, group=group, archive=archive.raw_archive(self.settings)
