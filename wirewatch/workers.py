@@ -236,29 +236,30 @@ class WorkerPool:
         if worker.unsent:  # keep the order: behind what is waiting already
             worker.unsent += frame
             return
-        try:
-            sent = os.write(worker.send_fd, frame)
-        except BlockingIOError:
-            sent = 0
-        except OSError:  # the worker's end is gone: it died
-            self._break(DIED)
-            return
-        if sent < len(frame):
+        sent = self._write_some(worker, frame)
+        if sent is not None and sent < len(frame):
             worker.unsent += frame[sent:]
             assert self._loop is not None
             self._loop.add_writer(worker.send_fd, self._flush, worker)
 
     def _flush(self, worker: _Worker) -> None:
-        try:
-            sent = os.write(worker.send_fd, worker.unsent)
-        except BlockingIOError:
-            return
-        except OSError:  # the worker's end is gone: it died
-            self._break(DIED)
+        sent = self._write_some(worker, worker.unsent)
+        if sent is None:
             return
         del worker.unsent[:sent]
         if not worker.unsent and self._loop is not None:
             self._loop.remove_writer(worker.send_fd)
+
+    def _write_some(self, worker: _Worker, data: memoryview | bytearray) -> int | None:
+        """The bytes the worker's pipe took now; None when its end is gone (it died: the pool
+        is broken)."""
+        try:
+            return os.write(worker.send_fd, data)
+        except BlockingIOError:
+            return 0
+        except OSError:
+            self._break(DIED)
+            return None
 
     def _on_readable(self, worker: _Worker) -> None:
         try:
