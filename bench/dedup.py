@@ -2,7 +2,7 @@
 
 The story index (story_anchors, story_profiles) is filled with distinct synthetic stories
 (random anchors, 60 each, as a 480-shingle text has), stamped within the last day; then one
-batch of 300 real article texts is grouped by the write path (wirewatch.grouping.Grouping,
+batch of 300 real article texts is grouped by the write path (wirewatch.sequence.grouping.Grouping,
 stories and events) inside a transaction that is rolled back, so every size sees the same
 batch. Nothing is rebuilt per run: the figure is the whole cost of grouping a batch.
 """
@@ -22,7 +22,7 @@ import pyarrow as pa
 from evals.replay import Item, version_row
 from storage import records
 from storage.db import connect
-from wirewatch.grouping import Grouping
+from wirewatch.sequence.grouping import Grouping
 
 ANCHORS_PER_STORY = 60
 

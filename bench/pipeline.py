@@ -30,7 +30,7 @@ import trafilatura
 from bench.corpus_site import load_pages
 from extractors.pages import DATE_PARAMS, Page
 from extractors.process import process_page
-from wirewatch.offline import apply_offline_defaults
+from wirewatch.service.offline import apply_offline_defaults
 from wirewatch.settings import Settings, open_db
 
 #: the flow archives every page (a WARC record built in the worker): so does the 1-core loop

@@ -18,8 +18,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from wirewatch.offline import apply_offline_defaults
 from wirewatch.sample_site.server import Reply, Request, SiteServer
+from wirewatch.service.offline import apply_offline_defaults
 
 IDLE_FEEDS = 100
 _ARTICLE = (

@@ -17,8 +17,8 @@ from extractors.events import event_features, terms_json
 from extractors.wire import detect_agency
 from storage import records
 from storage.db import apply_migrations
-from wirewatch.cycle import claim_row
-from wirewatch.grouping import Grouping
+from wirewatch.ingest.cycle import claim_row
+from wirewatch.sequence.grouping import Grouping
 
 NO_DATE = datetime(2000, 1, 1, tzinfo=UTC)
 

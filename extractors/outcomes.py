@@ -23,7 +23,7 @@ class Outcome(StrEnum):
     #: content_encoding_unsupported, content_encoding_too_deep).
     DECODE_ERROR = "decode_error"
     #: A bug met one input: reason is the exception's class name, the traceback is logged,
-    #: and the rest of the cycle goes on (see `wirewatch.isolation`).
+    #: and the rest of the cycle goes on (see `wirewatch.ingest.isolation`).
     INTERNAL_ERROR = "internal_error"
 
 

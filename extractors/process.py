@@ -26,8 +26,8 @@ class Processed:
     names: tuple[str, ...] = ()
     raw_record: bytes = b""  # the page as a gzip'd WARC response record, when archiving
     claim_reasons: tuple[str, ...] = ()  # what the claim budget left unread, if anything
-    # the body's shingle hashes, which copy detection compares (wirewatch/grouping.py): hashed
-    # here, on the extraction cores, rather than by the one writer
+    # the body's shingle hashes, which copy detection compares (wirewatch/sequence/grouping.py):
+    # hashed here, on the extraction cores, rather than by the one writer
     body_hashes: frozenset[int] = frozenset()
 
 

@@ -1,1 +1,2 @@
-"""Prefect flows. They only orchestrate: the work is in wirewatch.cycle, extractors, storage."""
+"""Prefect flows. They only orchestrate: the work is in `wirewatch` (fetch, extract, sequence,
+ingest), `extractors` and `storage`."""

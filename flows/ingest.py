@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -31,12 +32,14 @@ from extractors.urls import url_id
 from storage import health as health_reads
 from storage import records
 from storage.db import run_lock
-from wirewatch import archive, cycle, health, heap, notify, warm
+from wirewatch.extract import pool as warm_pool
+from wirewatch.extract.workers import WorkerPool
 from wirewatch.feedlist import load_feeds
-from wirewatch.grouping import Grouping, grouping_params
+from wirewatch.fetch import polling
+from wirewatch.ingest import archive, cycle, heap, notify
+from wirewatch.ingest.writer import Writer
+from wirewatch.sequence.grouping import Grouping, grouping_params
 from wirewatch.settings import Settings, open_db
-from wirewatch.workers import WorkerPool
-from wirewatch.writer import Writer
 
 
 @task(cache_policy=NO_CACHE)
@@ -52,7 +55,7 @@ async def sync_feed_list(settings: Settings) -> list[records.FeedState]:
     ]
     with open_db(settings) as con:
         records.sync_feeds(con, rows)
-        due = health.select_due(con, [row.feed_id for row in rows], settings, now)
+        due = polling.select_due(con, [row.feed_id for row in rows], settings, now)
         states = {state.feed_id: state for state in records.load_feed_states(con, due)}
     return [states[feed_id] for feed_id in due if feed_id in states]
 
@@ -122,7 +125,7 @@ def extraction_pool(workers: int, keep_warm: bool = False) -> Iterator[WorkerPoo
         yield None
         return
     if keep_warm:
-        yield warm.shared_pool(workers)
+        yield warm_pool.shared_pool(workers)
         return
     with WorkerPool(workers, warm_up) as pool:  # warming up while the feeds are being polled
         yield pool
@@ -160,9 +163,10 @@ async def _run_batches(
     async def one(index: int, feeds: list[records.FeedState]) -> dict[str, int]:
         async with ahead:
             # quote(): Prefect need not walk these inputs looking for futures
-            return await ingest_batch(
+            result: dict[str, int] = await ingest_batch(  # type: ignore[call-overload]
                 index, quote(feeds), settings, run_id, quote(pool), quote(writer)
-            )
+            )  # (the task's typed signature does not know that quote() is unwrapped)
+            return result
 
     totals: Counter[str] = Counter()
     for result in await asyncio.gather(*(one(i, chunk) for i, chunk in enumerate(chunks))):
@@ -178,7 +182,7 @@ def _run_name() -> str:
 async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> dict[str, int]:
     """Poll every feed once (or only the due ones, with `poll_due_only`), fetch new and updated
     articles, store new versions; log the cycle and publish its artifacts and events."""
-    overrides = {"feeds_file": feeds_file, "db_path": db_path}
+    overrides: dict[str, Any] = {"feeds_file": feeds_file, "db_path": db_path}
     settings = Settings(**{k: v for k, v in overrides.items() if v})
     run_id = flow_run.get_id() or str(uuid.uuid4())
     started = datetime.now(UTC)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from typing import Any
 
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
@@ -19,10 +20,10 @@ from prefect.cache_policies import NO_CACHE
 from extractors.claims import EXTRACTOR_VERSION, extract_claims
 from flows.ingest import extraction_pool
 from storage import records
-from wirewatch.cycle import claim_row
-from wirewatch.progress import RunProgress
+from wirewatch.extract.workers import WorkerPool
+from wirewatch.ingest.cycle import claim_row
+from wirewatch.ingest.progress import RunProgress
 from wirewatch.settings import Settings, open_db
-from wirewatch.workers import WorkerPool
 
 Version = tuple[str, int, str]  # article_id, version, text
 
@@ -70,7 +71,8 @@ def count_versions(settings: Settings) -> int:
 @flow(name="reprocess", log_prints=True)
 async def reprocess(db_path: str | None = None) -> dict[str, int]:
     """Re-extract claims from every stored article version with the current extractor."""
-    settings = Settings(**({"db_path": db_path} if db_path else {}))
+    overrides: dict[str, Any] = {"db_path": db_path} if db_path else {}
+    settings = Settings(**overrides)
     totals = {"versions": 0, "claims": 0}
     after: tuple[str, int] = ("", 0)
     progress = RunProgress("reprocess", count_versions(settings))

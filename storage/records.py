@@ -112,7 +112,7 @@ class VersionRow:
     claims: tuple[ClaimRow, ...] = ()
     claims_version: str = ""
     updated_at: datetime | None = None  # the feed's "updated" stamp, when it differs
-    # what story and event grouping need (see wirewatch/grouping.py)
+    # what story and event grouping need (see wirewatch/sequence/grouping.py)
     n_shingles: int = 0
     signature: bytes = b""
     agency: str = ""

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from wirewatch.offline import apply_offline_defaults
 from wirewatch.sample_site.app import NewsSite
 from wirewatch.sample_site.server import Reply, Request, SiteServer
+from wirewatch.service.offline import apply_offline_defaults
 from wirewatch.settings import Settings
 
 apply_offline_defaults()
@@ -41,7 +41,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 @pytest.fixture(autouse=True)
 def _fresh_politeness() -> Iterator[None]:
     """Each test starts with no cached robots.txt (ports are reused between test servers)."""
-    from wirewatch import politeness
+    from wirewatch.fetch import politeness
 
     politeness.forget()
     yield

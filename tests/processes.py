@@ -1,4 +1,4 @@
-"""Finding the processes a `wirewatch run` or `serve` started (see `wirewatch.orphans`)."""
+"""Finding the processes a `wirewatch run` or `serve` started (see `wirewatch.service.orphans`)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from wirewatch.orphans import TOKEN_VAR
+from wirewatch.service.orphans import TOKEN_VAR
 
 
 def children_token(pid: int) -> str | None:

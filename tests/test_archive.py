@@ -16,7 +16,7 @@ from storage.db import connect
 from storage.records import Batch, VersionRow, write_batch
 from storage.warc import WarcArchive, expire_files, read_raw_html
 from tests.rows import version_row
-from wirewatch.archive import reextract
+from wirewatch.ingest.archive import reextract
 from wirewatch.settings import Settings
 
 NOW = datetime(2026, 2, 1, 8, tzinfo=UTC)

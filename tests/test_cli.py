@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from wirewatch.cli import main
+from wirewatch.cli.main import main
 from wirewatch.feedlist import FeedListError, load_feeds
 
 OPML = b"""<?xml version="1.0"?>

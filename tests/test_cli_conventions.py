@@ -14,10 +14,10 @@ import pytest
 from rich.cells import cell_len
 
 from storage.summary import Table
-from wirewatch.cli import main
-from wirewatch.cli_args import METRICS, SUMMARY_SECTIONS
+from wirewatch.cli.args import METRICS, SUMMARY_SECTIONS
+from wirewatch.cli.main import main
 from wirewatch.exits import ExitCode
-from wirewatch.tables import format_table
+from wirewatch.outputs.tables import format_table
 
 
 def _usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:

@@ -11,8 +11,8 @@ from storage.db import connect
 from storage.health import ScheduleRow, feed_health
 from storage.records import Batch, FeedRow, PollRow, sync_feeds, write_batch
 from tests.conftest import make_settings
-from wirewatch import cycle
-from wirewatch.health import next_schedule, schedule_polls, select_due
+from wirewatch.fetch.polling import next_schedule, schedule_polls, select_due
+from wirewatch.ingest import cycle
 from wirewatch.sample_site.server import Reply, Request, SiteServer
 
 T0 = datetime(2026, 2, 1, 12, tzinfo=UTC)
@@ -132,7 +132,7 @@ def test_a_503_with_retry_after_is_recorded_on_its_poll_for_the_schedule(tmp_pat
     import httpx
 
     from storage.records import FeedState
-    from wirewatch.net import HostLimiter, build_client, fetch
+    from wirewatch.fetch.net import HostLimiter, build_client, fetch
 
     settings = make_settings(tmp_path)
 

@@ -6,9 +6,9 @@ import pytest
 
 from storage.db import connect
 from storage.records import Batch, FeedRow, PollRow, sync_feeds, write_batch
-from wirewatch.cli import main
+from wirewatch.cli.main import main
 from wirewatch.feedlist import import_opml, load_feeds, parse_opml
-from wirewatch.health import schedule_polls
+from wirewatch.fetch.polling import schedule_polls
 from wirewatch.sample_site.server import Reply, Request, SiteServer
 from wirewatch.settings import Settings
 

@@ -3,7 +3,7 @@ as usual, and a second cycle in the same process does not freeze the first one's
 
 import gc
 
-from wirewatch import heap
+from wirewatch.ingest import heap
 
 
 class _Cycle:

@@ -7,7 +7,7 @@ import pytest
 
 from storage.records import FeedState
 from tests.faultsite import PAGE, rss
-from wirewatch import cycle
+from wirewatch.ingest import cycle
 from wirewatch.sample_site.server import Reply, SiteServer
 
 
@@ -78,7 +78,7 @@ def test_pages_whose_extraction_worker_died_are_internal_errors(site, settings):
     import os
     import signal
 
-    from wirewatch.workers import WorkerPool
+    from wirewatch.extract.workers import WorkerPool
 
     polled = asyncio.run(cycle.poll_feeds([_feed(site, "a"), _feed(site, "b")], settings, "r"))
     _, jobs = cycle.plan_fetches(polled, {}, settings)

@@ -17,8 +17,8 @@ from flows.ingest import ingest
 from storage.warc import read_raw_html
 from tests.faultsite import rss
 from tests.processes import children_token, wait_for
-from wirewatch.orphans import marked_processes
 from wirewatch.sample_site.server import Reply, Request, SiteServer
+from wirewatch.service.orphans import marked_processes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

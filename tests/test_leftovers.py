@@ -13,8 +13,8 @@ import pytest
 
 from tests.faultsite import PAGE, rss
 from tests.processes import children_token, wait_for
-from wirewatch.orphans import TOKEN_VAR, marked_processes
 from wirewatch.sample_site.server import Reply, Request, SiteServer
+from wirewatch.service.orphans import TOKEN_VAR, marked_processes
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

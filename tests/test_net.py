@@ -8,7 +8,7 @@ import pytest
 
 from extractors.outcomes import Outcome
 from tests.conftest import make_settings
-from wirewatch.net import HostLimiter, Validators, build_client, fetch
+from wirewatch.fetch.net import HostLimiter, Validators, build_client, fetch
 
 
 def _fetch(handler, url="http://site.test/feed", validators=None, **overrides):

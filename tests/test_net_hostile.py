@@ -13,9 +13,9 @@ import pytest
 from extractors.outcomes import Outcome
 from tests.conftest import make_settings
 from tests.hostile import HostileServer, nested_gzip_bomb
-from wirewatch import net
-from wirewatch.decoding import BoundedDecoder, DecodedTooLarge, DecodeError
-from wirewatch.net import HostLimiter, build_client, fetch
+from wirewatch.fetch import net
+from wirewatch.fetch.decoding import BoundedDecoder, DecodedTooLarge, DecodeError
+from wirewatch.fetch.net import HostLimiter, build_client, fetch
 
 CAP = 1_000_000
 

@@ -11,9 +11,9 @@ import pytest
 
 from extractors.outcomes import Outcome
 from tests.conftest import make_settings
-from wirewatch import politeness
-from wirewatch.net import HostLimiter, build_client, fetch
-from wirewatch.politeness import DEFAULTS
+from wirewatch.fetch import politeness
+from wirewatch.fetch.net import HostLimiter, build_client, fetch
+from wirewatch.fetch.politeness import DEFAULTS
 from wirewatch.sample_site.server import Reply, Request, SiteServer
 
 pytestmark = pytest.mark.integration

@@ -14,9 +14,9 @@ from storage.db import connect
 from storage.records import FeedRow, FeedState, load_feed_states, sync_feeds
 from tests.conftest import make_settings
 from tests.test_politeness import fetch_all
-from wirewatch import cycle
 from wirewatch.feedlist import FeedListError, load_feeds, write_feeds
-from wirewatch.politeness import FeedPoliteness
+from wirewatch.fetch.politeness import FeedPoliteness
+from wirewatch.ingest import cycle
 from wirewatch.sample_site.server import Reply, Request, SiteServer
 
 pytestmark = pytest.mark.integration

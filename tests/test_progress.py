@@ -1,6 +1,6 @@
 """The terminal progress bar of long runs (reprocess)."""
 
-from wirewatch.progress import bar
+from wirewatch.ingest.progress import bar
 
 
 def test_the_bar_shows_share_and_counts():

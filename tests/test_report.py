@@ -13,10 +13,10 @@ import pytest
 
 from extractors.worddiff import diff_words, render_marked
 from storage.db import connect
-from wirewatch.chart import build_chart, chart_bytes
-from wirewatch.cli import main
-from wirewatch.report import event_chart, read_report
-from wirewatch.report_html import render_report
+from wirewatch.cli.main import main
+from wirewatch.outputs.chart import build_chart, chart_bytes
+from wirewatch.outputs.report_html import render_report
+from wirewatch.outputs.views import event_chart, read_report
 
 from .browser import chromium_path, load_page
 

@@ -13,8 +13,8 @@ from evals.replay import Item, version_row
 from storage import records, summaries
 from storage.db import apply_migrations
 from tests.test_grouping import WALL
-from wirewatch.grouping import Grouping
 from wirewatch.sample_site import newsroom
+from wirewatch.sequence.grouping import Grouping
 
 STORIES = newsroom.stories()
 

@@ -7,18 +7,19 @@ import os
 import duckdb
 import pytest
 
-from wirewatch import warm
+from wirewatch.extract import pool as warm_pool
+from wirewatch.service import warm
 
 pytestmark = pytest.mark.integration
 
 
 def test_the_extraction_pool_is_started_once_per_process():
-    first = warm.shared_pool(1)
+    first = warm_pool.shared_pool(1)
     try:
-        assert warm.shared_pool(1) is first
+        assert warm_pool.shared_pool(1) is first
         assert asyncio.run(first.run(os.getpid)) != os.getpid()
     finally:
-        warm._close_pools()
+        warm_pool._close_pools()
 
 
 def test_a_manual_run_of_the_deployment_runs_in_this_process(

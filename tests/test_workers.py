@@ -1,4 +1,4 @@
-"""The extraction pool (wirewatch/workers.py): worker processes driven from the event loop.
+"""The extraction pool (wirewatch/extract/workers.py): worker processes driven from the event loop.
 
 A job's result or exception comes back to its caller, in any number at once; a worker that
 dies fails every job it had or that waited, and the pool says it is broken; closing leaves no
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from wirewatch import warm
-from wirewatch.workers import WorkerPool
+from wirewatch.extract import pool as warm_pool
+from wirewatch.extract.workers import WorkerPool
 
 pytestmark = pytest.mark.integration
 
@@ -164,17 +164,17 @@ def test_a_worker_killed_mid_job_fails_its_jobs_and_the_pending_ones_and_breaks_
 
 
 def test_the_shared_pool_replaces_a_pool_whose_worker_died():
-    first = warm.shared_pool(1)
+    first = warm_pool.shared_pool(1)
     try:
         os.kill(first.pids[0], signal.SIGKILL)
         with pytest.raises(BrokenProcessPool):
             asyncio.run(first.run(spin_square, 2))
-        second = warm.shared_pool(1)
+        second = warm_pool.shared_pool(1)
         assert second is not first
         assert asyncio.run(second.run(spin_square, 2))[0] == 4
-        assert warm.shared_pool(1) is second
+        assert warm_pool.shared_pool(1) is second
     finally:
-        warm._close_pools()
+        warm_pool._close_pools()
 
 
 def test_close_leaves_no_process_even_with_a_job_that_never_ends(fifo):

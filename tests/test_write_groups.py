@@ -14,7 +14,7 @@ from extractors.pages import Article, Page
 from extractors.process import process_page
 from flows.ingest import ingest
 from storage.records import FeedState, PollRow
-from wirewatch import cycle
+from wirewatch.ingest import cycle
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

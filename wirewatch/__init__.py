@@ -1,7 +1,8 @@
 """wirewatch: follow how the figures in the news change.
 
-The application shell around the pure `extractors`, the DuckDB `storage` and the Prefect `flows`:
-settings, the one module that talks HTTP (`net`), the CLI, the daemon and the sample news site.
+The application shell around the pure `extractors`, the DuckDB `storage` and the Prefect `flows`,
+one subpackage per stage: `fetch` -> `extract` -> `sequence`, run as one `ingest` cycle; then
+`outputs` for readers, with the daemon (`service`) and the command line (`cli`) beside them.
 """
 
 __version__ = "0.1.0"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import yaml
@@ -106,11 +107,11 @@ class OpmlFeeds:
     skipped: list[str]  # "<outline>: <why>", one per outline left out
 
 
-def _folder_tags(feed: dict[str, object]) -> tuple[str, ...]:
+def _folder_tags(feed: dict[str, Any]) -> tuple[str, ...]:
     names: list[str] = []
     for path in feed.get("categories") or []:
-        names.extend(str(name) for name in path)  # type: ignore[union-attr]
-    names.extend(str(tag) for tag in feed.get("tags") or [])  # type: ignore[union-attr]
+        names.extend(str(name) for name in path)
+    names.extend(str(tag) for tag in feed.get("tags") or [])
     return tuple(dict.fromkeys(name for name in names if name))
 
 

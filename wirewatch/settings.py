@@ -76,7 +76,7 @@ class Settings(BaseSettings):
         4200, ge=1, le=65535, description="Port of the Prefect server `serve` starts."
     )
 
-    # issue 10: running as a service (see wirewatch/politeness.py, wirewatch/health.py)
+    # issue 10: running as a service (see wirewatch/fetch/politeness.py, wirewatch/fetch/polling.py)
     log_level: str = Field("INFO", description="Log level of wirewatch and its flow runs.")
     respect_robots: bool = Field(True, description="Honour robots.txt.")
     robots_ttl_s: float = Field(3600.0, gt=0, description="How long a host's robots.txt is kept.")
@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     )
     prefect_ui: bool = Field(True, description="`serve` starts the Prefect UI on 127.0.0.1.")
 
-    # issue 9: bounded storage and a warm daemon (see wirewatch/archive.py, wirewatch/warm.py)
+    # bounded storage and a warm daemon (wirewatch/ingest/archive.py, wirewatch/service/warm.py)
     archive_raw_html: bool = Field(
         True, description="Raw HTML goes to WARC files, not the database (off: raw_html_z)."
     )

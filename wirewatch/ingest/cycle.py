@@ -29,11 +29,11 @@ from extractors.pages import (
 from extractors.process import Processed, process_page
 from extractors.urls import canonicalize_url, url_id
 from storage.records import Batch, ClaimRow, EntryRow, FeedState, FetchRow, PollRow, VersionRow
-from wirewatch.isolation import INTERNAL_ERROR, contain
-from wirewatch.net import HostLimiter, Response, Validators, build_client, fetch
-from wirewatch.politeness import FeedPoliteness
+from wirewatch.extract.workers import WorkerPool
+from wirewatch.fetch.net import HostLimiter, Response, Validators, build_client, fetch
+from wirewatch.fetch.politeness import FeedPoliteness
+from wirewatch.ingest.isolation import INTERNAL_ERROR, contain
 from wirewatch.settings import Settings
-from wirewatch.workers import WorkerPool
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +296,7 @@ def _short_tail(group: Group, by_feed: dict[str, list[Job]], tail: int) -> list[
 
 
 def body_hashes(done: Sequence[Done]) -> dict[tuple[str, str], frozenset[int]]:
-    """The body hashes the workers computed, as `wirewatch.grouping.Grouping` looks them up."""
+    """The body hashes the workers computed, as `sequence.grouping.Grouping` looks them up."""
     found = {}
     for item in done:
         if item.processed and isinstance(item.processed.result, Article):

@@ -1,5 +1,5 @@
 """Environment defaults that keep Prefect local and quiet on the network; applied before Prefect
-is imported. (The log level is `wirewatch.logs`' business.)"""
+is imported. (The log level is `wirewatch.service.logs`' business.)"""
 
 from __future__ import annotations
 

@@ -1,21 +1,17 @@
-"""What the report, `chart` and `diff` read from the database, in the shape they show it.
-
-`write_report` writes one self-contained HTML file (wirewatch/report_html.py renders it): no
-scripts, no fonts or images from elsewhere; charts are inline SVG.
-"""
+"""What the report, `chart` and `diff` read from the database, in the shape they show it
+(`report_html` renders it, `report` writes the file)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
 from extractors.worddiff import WordDiff, diff_words, render_marked
 from storage import browse
 from storage.summary import Table, counts
-from wirewatch.chart import Chart, build_chart, chart_bytes
 from wirewatch.exits import UsageError
+from wirewatch.outputs.chart import Chart, build_chart, chart_bytes
 
 
 def event_chart(con: duckdb.DuckDBPyConnection, event_id: str | None, metric: str) -> Chart:
@@ -133,14 +129,3 @@ def read_report(con: duckdb.DuckDBPyConnection, max_events: int = 25) -> ReportD
         if found is not None:
             diffs.append((found, tuple(browse.article_versions(con, article_id))))
     return ReportData(counts(con), events, tuple(diffs))
-
-
-def write_report(con: duckdb.DuckDBPyConnection, path: Path, max_events: int = 25) -> Path:
-    from wirewatch.report_html import render_report
-
-    html = render_report(read_report(con, max_events))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(html, encoding="utf-8")
-    partial.replace(path)
-    return path

@@ -27,7 +27,7 @@ def service_env(settings: Settings, interval_minutes: float, api_url: str) -> di
 
 
 def _install_automation(webhook_url: str, api_url: str) -> None:
-    from wirewatch.automation import ensure_figure_automation
+    from wirewatch.service.automation import ensure_figure_automation
 
     os.environ["PREFECT_API_URL"] = api_url  # this process talks to the served API too
     try:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from storage.browse import FigurePoint
 
@@ -115,9 +115,9 @@ def _figure(chart: Chart) -> Any:
         if end is not None:
             ax.legend(loc="upper left", fontsize=8)
             ax.set_ylim(bottom=0)
-    locator = AutoDateLocator()
+    locator = AutoDateLocator()  # type: ignore[no-untyped-call]  # matplotlib's own stubs
     axes[-1].xaxis.set_major_locator(locator)
-    axes[-1].xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes[-1].xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     keys = [Line2D([], [], marker=m, color="0.3", markerfacecolor="0.3" if f else "white",
                    linestyle="none", label=text) for m, f, text in _LEGEND]  # fmt: skip
     figure.legend(
@@ -139,8 +139,9 @@ def _colors(chart: Chart) -> dict[str, Any]:
     """One color per claimant across every panel: tab10, then tab20's light shades (20)."""
     from matplotlib import colormaps
 
-    light = colormaps["tab20"].colors[1::2]
-    palette = [*colormaps["tab10"].colors, *light]
+    # (both are ListedColormaps; the stubs only know Colormap)
+    light = cast(Any, colormaps["tab20"]).colors[1::2]
+    palette = [*cast(Any, colormaps["tab10"]).colors, *light]
     keys = sorted({s.claimant_key for s in chart.series})
     return {key: palette[i % len(palette)] for i, key in enumerate(keys)}
 
@@ -152,7 +153,7 @@ def chart_bytes(chart: Chart, fmt: str) -> bytes:
     if fmt not in CHART_FORMATS:
         raise ValueError(f"unknown chart format {fmt!r}; one of {', '.join(CHART_FORMATS)}")
     buffer = io.BytesIO()
-    with rc_context(_RC):
+    with rc_context(cast(Any, _RC)):  # the stubs want a Literal key type
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         _figure(chart).savefig(buffer, format=fmt, dpi=110, metadata=metadata)
     return buffer.getvalue()

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from storage.summary import SECTIONS
-from wirewatch.tables import add_format_option
+from wirewatch.outputs.tables import add_format_option
 
 # What claims measure (the `metric` column); tests/test_cli_conventions.py keeps this in step
 # with extractors/claim_vocab.py.

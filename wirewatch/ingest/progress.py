@@ -7,7 +7,7 @@ import logging
 import sys
 from uuid import UUID
 
-_LOG = logging.getLogger("wirewatch.progress")
+_LOG = logging.getLogger("wirewatch.ingest.progress")
 
 
 def bar(done: int, total: int, width: int = 30) -> str:

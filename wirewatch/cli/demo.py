@@ -13,12 +13,13 @@ from pathlib import Path
 
 from storage.db import connect
 from storage.summary import counts, disputes, figure_timeline, summary
-from wirewatch.chart import write_chart
-from wirewatch.report import event_chart, write_report
+from wirewatch.outputs.chart import write_chart
+from wirewatch.outputs.report import write_report
+from wirewatch.outputs.tables import format_table
+from wirewatch.outputs.views import event_chart
 from wirewatch.sample_site.app import NewsSite
 from wirewatch.sample_site.newsroom import LAST_STEP
 from wirewatch.sample_site.server import Reply, Request, SiteServer
-from wirewatch.tables import format_table
 
 
 async def _replay(site: NewsSite, feeds: Path, db: Path) -> dict[str, int]:

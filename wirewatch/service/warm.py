@@ -14,41 +14,17 @@ several are due after downtime, the newest runs and the older ones are cancelled
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from wirewatch.workers import WorkerPool
-
 if TYPE_CHECKING:
     from prefect.client.orchestration import PrefectClient
     from prefect.client.schemas.objects import FlowRun
 
 _LOG = logging.getLogger("wirewatch.serve")
-_POOLS: dict[int, WorkerPool] = {}
-
-
-def shared_pool(workers: int) -> WorkerPool:
-    """Extraction workers kept for the life of this process (started once, warmed once)."""
-    pool = _POOLS.get(workers)
-    if pool is not None and not pool.broken:
-        return pool
-    if pool is not None:  # a worker died: its jobs failed; stop the others, start afresh
-        pool.close()
-    from extractors.process import warm_up
-
-    pool = _POOLS[workers] = WorkerPool(workers, warm_up)
-    return pool
-
-
-@atexit.register
-def _close_pools() -> None:
-    for pool in _POOLS.values():
-        pool.close()
-    _POOLS.clear()
 
 
 async def _due_runs(client: PrefectClient, deployment_id: UUID) -> list[FlowRun]:
@@ -111,8 +87,9 @@ async def run_due(client: PrefectClient, deployment_id: UUID, flow: Any) -> int:
         return 0
     _LOG.info("wirewatch serve: running flow run %s in the warm process", run.name)
     state = await run_flow_async(flow, flow_run=run, parameters=run.parameters, return_type="state")
-    if not state.is_completed():  # a failed cycle is recorded in the server; keep serving
-        _LOG.warning("wirewatch serve: flow run %s ended %s", run.name, state.type.value)
+    if state is None or not state.is_completed():  # a failed cycle is in the server; keep serving
+        ended = state.type.value if state is not None else "without a state"
+        _LOG.warning("wirewatch serve: flow run %s ended %s", run.name, ended)
     return 1
 
 

@@ -5,7 +5,7 @@
 - a table artifact `feed-health` (feed, outcome, reason, entries new, duration) and a markdown
   artifact `figure-changes`;
 - one `wirewatch.figure.changed` event per changed figure (resource: the event id), which an
-  automation can turn into a notification (see `wirewatch.automation`).
+  automation can turn into a notification (see `wirewatch.service.automation`).
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from extractors.pages import hash_text
 from storage import grouping_index as index
 from storage import summaries
 from storage.records import StoryRow, VersionRow
-from wirewatch.event_grouping import EventAssigner, GroupingParams
+from wirewatch.sequence.event_grouping import EventAssigner, GroupingParams
 from wirewatch.settings import Settings
 
 

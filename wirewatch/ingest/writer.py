@@ -16,8 +16,9 @@ from contextlib import asynccontextmanager
 
 from storage import records
 from storage.db import DatabaseLocked
-from wirewatch import archive, cycle, health
-from wirewatch.grouping import Grouping
+from wirewatch.fetch import polling
+from wirewatch.ingest import archive, cycle
+from wirewatch.sequence.grouping import Grouping
 from wirewatch.settings import Settings, open_db
 
 #: body hashes kept from one group to the next (~50 KB each): a copy found in a later group
@@ -47,7 +48,7 @@ class Writer:
         index: int,
         polled: Sequence[cycle.Polled],
         done: Sequence[cycle.Done],
-        log: logging.Logger,
+        log: logging.Logger | logging.LoggerAdapter[logging.Logger],
     ) -> records.BatchResult | None:
         """Write one group of batch `index` once the batches before it have ended; None when
         readers held the file past `db_write_wait_s` (the group is left to the next cycle,
@@ -77,5 +78,5 @@ class Writer:
                 con, batch, group=group, archive=archive.raw_archive(self.settings)
             )
             # lost with a crash: those feeds are polled again
-            health.schedule_polls(con, batch.polls, self.settings)
+            polling.schedule_polls(con, batch.polls, self.settings)
             return result

@@ -20,8 +20,8 @@ from datetime import timedelta
 
 import httpx
 
-from wirewatch.offline import apply_offline_defaults
-from wirewatch.service import service_env
+from wirewatch.service.offline import apply_offline_defaults
+from wirewatch.service.runner_env import service_env
 from wirewatch.settings import Settings
 
 DEPLOYMENT = "wirewatch-ingest"
@@ -76,7 +76,7 @@ def _server_args(port: int, ui: bool = False) -> list[str]:
 
 
 def _runner_args(interval_minutes: float) -> list[str]:
-    return [sys.executable, "-m", "wirewatch.daemon", str(interval_minutes)]
+    return [sys.executable, "-m", "wirewatch.service.daemon", str(interval_minutes)]
 
 
 class _Child:
@@ -149,13 +149,13 @@ def _run_runner(interval_minutes: float) -> None:
 
 
 def _run_warm(interval_minutes: float) -> None:
-    """The warm runner child (wirewatch/warm.py): flow runs execute in this one process."""
+    """The warm runner child (wirewatch/service/warm.py): flow runs execute in this one process."""
     import asyncio
     import contextlib
 
     from prefect.settings import get_current_settings
 
-    from wirewatch.warm import serve_warm
+    from wirewatch.service.warm import serve_warm
 
     poll_s = min(2.0, float(get_current_settings().runner.poll_frequency))
     with contextlib.suppress(KeyboardInterrupt):  # SIGINT from `wirewatch serve`: stop quietly

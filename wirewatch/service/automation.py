@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from wirewatch.notify import FIGURE_CHANGED
+from wirewatch.ingest.notify import FIGURE_CHANGED
 
 NAME = "wirewatch-figure-changed"
 PAYLOAD = (
@@ -43,4 +43,6 @@ async def ensure_figure_automation(webhook_url: str) -> UUID:
         ),
         actions=[CallWebhook(block_document_id=block_id, payload=PAYLOAD)],
     ).acreate()
+    if automation.id is None:  # the server assigns it; None would be Prefect's bug
+        raise RuntimeError(f"automation {NAME!r} was created without an id")
     return automation.id

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from extractors.feeds import FeedParseError, parse_feed
 from extractors.outcomes import Outcome
 from wirewatch.feedlist import FeedListError, FeedSpec, feed_spec, load_feeds, write_feeds
-from wirewatch.net import HostLimiter, Response, build_client, fetch
+from wirewatch.fetch.net import HostLimiter, Response, build_client, fetch
 from wirewatch.settings import Settings
 
 

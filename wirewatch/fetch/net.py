@@ -22,9 +22,9 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from extractors.outcomes import Outcome
-from wirewatch import politeness
-from wirewatch.addresses import BlockedPeer, check_url, is_public, peer_checked_transport
-from wirewatch.decoding import BoundedDecoder, DecodedTooLarge, DecodeError
+from wirewatch.fetch import politeness
+from wirewatch.fetch.addresses import BlockedPeer, check_url, is_public, peer_checked_transport
+from wirewatch.fetch.decoding import BoundedDecoder, DecodedTooLarge, DecodeError
 from wirewatch.settings import Settings
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -119,7 +119,7 @@ def build_client(
 
 async def check_address(url: str, allow_private: bool) -> str:
     """Return '' when the URL may be fetched, else a fixed reason. An early check only: the
-    transport checks the peer of the real connection again (see `wirewatch.addresses`)."""
+    transport checks the peer of the real connection again (see `wirewatch.fetch.addresses`)."""
     unsupported = check_url(url)
     if unsupported or allow_private:
         return unsupported

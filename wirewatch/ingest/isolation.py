@@ -11,7 +11,7 @@ import logging
 
 from extractors.outcomes import Outcome
 
-log = logging.getLogger("wirewatch.isolation")
+log = logging.getLogger("wirewatch.ingest.isolation")
 
 INTERNAL_ERROR = Outcome.INTERNAL_ERROR
 

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from wirewatch import __version__
-from wirewatch.cli_args import build_parser
+from wirewatch.cli.args import build_parser
 from wirewatch.exits import ExitCode, UsageError, WorkFailed, describe
-from wirewatch.logs import configure_logging
-from wirewatch.offline import apply_offline_defaults
+from wirewatch.service.logs import configure_logging
+from wirewatch.service.offline import apply_offline_defaults
 from wirewatch.settings import Settings, open_db
 
 if TYPE_CHECKING:
@@ -28,11 +28,11 @@ if TYPE_CHECKING:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from wirewatch.orphans import guard_descendants
+    from wirewatch.service.orphans import guard_descendants
 
     guard_descendants()  # first: whatever this run starts dies with it, even on SIGKILL
     from flows.ingest import ingest
-    from wirewatch.quiet import quiet_prefect_failures
+    from wirewatch.service.quiet import quiet_prefect_failures
 
     with quiet_prefect_failures(not args.debug):
         totals = asyncio.run(ingest(feeds_file=args.feeds, db_path=args.db))
@@ -53,7 +53,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
     from storage.summary import query
-    from wirewatch.tables import write_table
+    from wirewatch.outputs.tables import write_table
 
     if not args.sql.strip():
         raise UsageError("the query is empty: give one SQL statement, e.g. 'SELECT 1'")
@@ -68,7 +68,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from storage.summary import summary
-    from wirewatch.tables import write_tables
+    from wirewatch.outputs.tables import write_tables
 
     if args.format == "csv" and len(args.section or []) != 1:
         raise UsageError("csv holds one table: choose one with --section")
@@ -80,7 +80,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 def cmd_figures(args: argparse.Namespace) -> int:
     from storage.summary import figure_timeline
-    from wirewatch.tables import write_table
+    from wirewatch.outputs.tables import write_table
 
     with _read_only(args.db) as con:
         table = figure_timeline(con, args.event, args.metric, args.all)
@@ -89,8 +89,8 @@ def cmd_figures(args: argparse.Namespace) -> int:
 
 
 def cmd_chart(args: argparse.Namespace) -> int:
-    from wirewatch.chart import write_chart
-    from wirewatch.report import event_chart
+    from wirewatch.outputs.chart import write_chart
+    from wirewatch.outputs.views import event_chart
 
     with _read_only(args.db) as con:
         chart = event_chart(con, args.event, args.metric)
@@ -100,7 +100,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from wirewatch.report import write_report
+    from wirewatch.outputs.report import write_report
 
     with _read_only(args.db) as con:
         path = write_report(con, Path(args.output))
@@ -109,7 +109,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from wirewatch.report import article_diff
+    from wirewatch.outputs.views import article_diff
 
     if len(args.versions) not in (0, 2):
         raise UsageError("give two versions to compare (V1 V2), or none for the last change")
@@ -119,7 +119,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from wirewatch.export import export_parquet
+    from wirewatch.outputs.export import export_parquet
 
     with _read_only(args.db) as con:
         written = export_parquet(con, Path(args.to))
@@ -141,8 +141,8 @@ def cmd_feeds_import(args: argparse.Namespace) -> int:
 
 def cmd_feeds_list(args: argparse.Namespace) -> int:
     from storage.summary import Table
-    from wirewatch.feedadmin import list_feeds
-    from wirewatch.tables import write_table
+    from wirewatch.cli.feedadmin import list_feeds
+    from wirewatch.outputs.tables import write_table
 
     rows = list_feeds(_feeds_settings(args))
     columns = list(rows[0]) if rows else ["feed", "url"]
@@ -151,7 +151,7 @@ def cmd_feeds_list(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds_add(args: argparse.Namespace) -> int:
-    from wirewatch.feedadmin import add_feed
+    from wirewatch.cli.feedadmin import add_feed
 
     settings = _feeds_settings(args)
     spec = add_feed(settings, args.url, args.name, discover=not args.no_discover)
@@ -160,7 +160,7 @@ def cmd_feeds_add(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds_remove(args: argparse.Namespace) -> int:
-    from wirewatch.feedadmin import remove_feed
+    from wirewatch.cli.feedadmin import remove_feed
 
     settings = _feeds_settings(args)
     if not remove_feed(settings, args.url):
@@ -181,16 +181,16 @@ def cmd_sample_site(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from wirewatch.demo import run_demo
+    from wirewatch.cli.demo import run_demo
 
     return run_demo(Path(args.db), Path(args.workdir))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from wirewatch.orphans import guard_descendants
+    from wirewatch.service.orphans import guard_descendants
 
     guard_descendants()  # first: whatever serve starts dies with it, even on SIGKILL
-    from wirewatch.daemon import serve
+    from wirewatch.service.daemon import serve
 
     return serve(Settings(), args.interval)
 
@@ -221,7 +221,7 @@ def cmd_claims(args: argparse.Namespace) -> int:
 
 def cmd_reprocess(args: argparse.Namespace) -> int:
     from flows.reprocess import reprocess
-    from wirewatch.quiet import quiet_prefect_failures
+    from wirewatch.service.quiet import quiet_prefect_failures
 
     with quiet_prefect_failures(not args.debug):
         totals = asyncio.run(reprocess(db_path=args.db))

@@ -1,7 +1,7 @@
 """Politeness towards the sites we poll: robots.txt, a minimum delay between requests to one
 host (or the site's Crawl-delay, whichever is longer), and jitter on retry delays.
 
-`wirewatch.net.fetch` asks `admit()` before every request. robots.txt is fetched once per host
+`wirewatch.fetch.net.fetch` asks `admit()` before every request. robots.txt is fetched once per host
 and cached for `robots_ttl_s`; a robots.txt that is missing (4xx) or unreachable (5xx, network
 error) allows everything, so a feed's own failure is recorded with its own reason.
 """

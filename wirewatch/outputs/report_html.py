@@ -12,7 +12,7 @@ from typing import Any
 from extractors.worddiff import WordDiff
 from storage.browse import Version
 from storage.summary import Table
-from wirewatch.report import EventView, ReportData, VersionDiff
+from wirewatch.outputs.views import EventView, ReportData, VersionDiff
 
 CSS = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2em auto; max-width: 70em; color: #222;

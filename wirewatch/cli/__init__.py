@@ -1,0 +1,1 @@
+"""The `wirewatch` command line: arguments, the commands, the demo and feed administration."""

@@ -1,0 +1,1 @@
+"""What a person or a program reads: tables, the chart, the HTML report, Parquet export."""

@@ -1,0 +1,20 @@
+"""`wirewatch report`: one self-contained HTML file (`report_html` renders what `views` read): no
+scripts, no fonts or images from elsewhere; charts are inline SVG."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from wirewatch.outputs.report_html import render_report
+from wirewatch.outputs.views import read_report
+
+
+def write_report(con: duckdb.DuckDBPyConnection, path: Path, max_events: int = 25) -> Path:
+    html = render_report(read_report(con, max_events))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(html, encoding="utf-8")
+    partial.replace(path)
+    return path
