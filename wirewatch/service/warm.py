@@ -8,7 +8,7 @@ a Pending proposal (so no other runner takes it) and runs it through Prefect's o
 (`run_flow_async` with the existing flow run): every cycle is a real flow run in the server,
 with its logs, task runs and artifacts. Imports, the extraction workers (`shared_pool`) and
 the caches they hold stay warm from one run to the next. Runs execute one at a time; when
-several are due after downtime, the newest runs and the older ones are cancelled.
+several are due after downtime, the newest one runs and the older ones are cancelled.
 """
 
 from __future__ import annotations
