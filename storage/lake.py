@@ -20,6 +20,7 @@ Publishing is idempotent, so a failed publish is caught up by the next one.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,7 +32,9 @@ import duckdb
 from storage.db import StorageError
 
 #: never updated nor deleted from (checked by tests/test_lake.py against the SQL in storage/)
-APPEND_ONLY = frozenset({"article_versions", "articles", "feed_polls", "fetches"})
+APPEND_ONLY = frozenset({"article_versions", "articles", "feed_polls", "fetches", "story_anchors"})
+#: the watermark row that holds a fingerprint of the macros and views last published
+_DEFINITIONS = "~definitions"
 #: the lake's own bookkeeping, and the file's
 _SKIP = frozenset({"schema_migrations", "lake_watermarks"})
 ALIAS = "lake"
@@ -126,7 +129,8 @@ def _tables(con: duckdb.DuckDBPyConnection, db: str) -> list[str]:
 
 def _watermarks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     rows = con.execute(
-        f"SELECT table_name, max(next_rowid) FROM {ALIAS}.lake_watermarks GROUP BY ALL"
+        f"SELECT table_name, arg_max(next_rowid, published_at) FROM {ALIAS}.lake_watermarks "
+        "GROUP BY ALL"
     ).fetchall()
     return {str(t): int(n) for t, n in rows}
 
@@ -203,12 +207,20 @@ def _definitions(con: duckdb.DuckDBPyConnection, db: str) -> list[tuple[str, str
     return found
 
 
-def _sync_definitions(con: duckdb.DuckDBPyConnection, db: str) -> None:
-    """Create the file's macros and views in the lake; a view that needs one not made yet is
-    tried again after the others, until a whole round makes no progress."""
+def _fingerprint(definitions: list[tuple[str, str]]) -> int:
+    text = "\n".join(sql for _, sql in definitions)
+    return int(hashlib.sha256(text.encode()).hexdigest()[:15], 16)
+
+
+def _sync_definitions(con: duckdb.DuckDBPyConnection, db: str, published: int | None) -> bool:
+    """Create the file's macros and views in the lake unless they are the ones last published
+    (the lake prints them back in another form, so a fingerprint of the file's is compared);
+    a view that needs one not made yet is tried again after the others, until a whole round
+    makes no progress. True when they were created."""
     wanted = _definitions(con, db)
-    if _definitions(con, ALIAS) == wanted:
-        return
+    fingerprint = _fingerprint(wanted)
+    if fingerprint == published:
+        return False
     con.execute(f"USE {ALIAS}")
     try:
         left = wanted
@@ -224,6 +236,10 @@ def _sync_definitions(con: duckdb.DuckDBPyConnection, db: str) -> None:
             left = failed
     finally:
         con.execute(f"USE {_ident(db)}")
+    con.execute(
+        f"INSERT INTO {ALIAS}.lake_watermarks VALUES (?, ?, now())", [_DEFINITIONS, fingerprint]
+    )
+    return True
 
 
 def publish(con: duckdb.DuckDBPyConnection, target: LakeTarget) -> Published:
@@ -255,7 +271,7 @@ def publish(con: duckdb.DuckDBPyConnection, target: LakeTarget) -> Published:
                     count = _diff(con, db, table)
                     rows, changed = rows + count, count > 0
                 touched += changed
-            _sync_definitions(con, db)
+            touched += _sync_definitions(con, db, marks.get(_DEFINITIONS))
             con.execute("COMMIT")
         except Exception:  # any failure: the lake keeps its last publication, whole
             con.execute("ROLLBACK")
@@ -268,13 +284,16 @@ def publish(con: duckdb.DuckDBPyConnection, target: LakeTarget) -> Published:
     return Published(rows, touched, time.monotonic() - started)
 
 
-def maintain(target: LakeTarget) -> None:
-    """Merge the small files each publication leaves and drop what old snapshots held."""
+def maintain(target: LakeTarget, keep_hours: float = 1.0) -> None:
+    """Merge the small files each publication leaves, then expire snapshots older than
+    `keep_hours` and delete the files only they held (a reader still on a snapshot that
+    recent keeps its files)."""
     con = duckdb.connect()
     try:
         attach(con, target, read_only=False)
+        older = f"now() - INTERVAL {float(keep_hours) * 3600:.0f} SECOND"
         con.execute(f"CALL ducklake_merge_adjacent_files('{ALIAS}')")
-        con.execute(f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => now())")
-        con.execute(f"CALL ducklake_cleanup_old_files('{ALIAS}', cleanup_all => true)")
+        con.execute(f"CALL ducklake_expire_snapshots('{ALIAS}', older_than => {older})")
+        con.execute(f"CALL ducklake_cleanup_old_files('{ALIAS}', older_than => {older})")
     finally:
         con.close()

@@ -14,7 +14,7 @@ import pytest
 
 from flows.ingest import ingest
 from storage.db import connect
-from storage.lake import APPEND_ONLY, LakeTarget, open_lake, publish
+from storage.lake import APPEND_ONLY, LakeTarget, maintain, open_lake, publish
 from tests.postgres import Postgres, missing, running_postgres
 
 #: arg_max over tied keys picks by scan order, which differs between the file and Parquet
@@ -63,7 +63,9 @@ def test_append_only_tables_are_never_updated_or_deleted_from() -> None:
         assert not re.search(rf"(UPDATE|DELETE FROM|REPLACE INTO) {table}\b", sql), table
 
 
-def test_publish_mirrors_updates_deletes_and_reruns_add_nothing(tmp_path: Path) -> None:
+def test_publish_mirrors_updates_deletes_and_reruns_add_nothing_even_after_maintenance(
+    tmp_path: Path,
+) -> None:
     target = LakeTarget(str(tmp_path / "catalog.ducklake"), tmp_path / "lake")
     db = tmp_path / "db.duckdb"
     with connect(db) as con:
@@ -76,6 +78,7 @@ def test_publish_mirrors_updates_deletes_and_reruns_add_nothing(tmp_path: Path) 
         con.execute("UPDATE feed_schedule SET consecutive_failures = 4 WHERE feed_id = 'c'")
         second = publish(con, target)
         third = publish(con, target)
+    maintain(target, keep_hours=0)
     with _file_and_lake(db, target) as con:
         assert _rows(con, "feed_schedule", "lake") == _rows(con, "feed_schedule", "file")
         assert _tables(con, "lake") == _tables(con, "file")
