@@ -19,8 +19,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
+
+if TYPE_CHECKING:
+    from storage.lake import LakeTarget
 
 
 class StorageError(Exception):
@@ -108,9 +112,15 @@ def run_lock(path: Path) -> Iterator[None]:
 
 @contextmanager
 def connect(
-    path: Path, *, read_only: bool = False, retries: int = 20, wait_s: float = 0.25
+    path: Path,
+    *,
+    read_only: bool = False,
+    retries: int = 20,
+    wait_s: float = 0.25,
+    lake: LakeTarget | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the file briefly; writers also bring the schema up to date."""
+    """Open the file briefly; writers also bring the schema up to date, and in lake mode
+    publish what they wrote to the lake before the file is let go (storage/lake.py)."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     elif not path.exists():
@@ -120,6 +130,10 @@ def connect(
         if not read_only:
             apply_migrations(con)
         yield con
+        if lake is not None and not read_only:
+            from storage.lake import publish
+
+            publish(con, lake)
     finally:
         with _OPENING:
             con.close()

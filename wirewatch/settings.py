@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 if TYPE_CHECKING:
     import duckdb
 
+    from storage.lake import LakeTarget
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="WIREWATCH_", frozen=True)
@@ -112,6 +114,25 @@ class Settings(BaseSettings):
         False, description="Keep extraction workers between flow runs in one process (`serve`)."
     )
 
+    # lake mode (storage/lake.py): every table and view also in a DuckLake catalog
+    lake: str = Field(
+        "",
+        description="DuckLake catalog: `postgres:dbname=... host=...` or a catalog file path; "
+        "empty = the DuckDB file only.",
+    )
+    lake_data_path: Path | None = Field(
+        None, description="Folder of the lake's Parquet files (default: `lake/` beside the DB)."
+    )
+
+    def lake_target(self) -> LakeTarget | None:
+        """The lake to publish to and read from, or None in the embedded default."""
+        if not self.lake:
+            return None
+        from storage.lake import LakeTarget
+
+        data_path = self.lake_data_path or self.db_path.parent / "lake"
+        return LakeTarget(self.lake, data_path)
+
 
 def open_db(
     settings: Settings, read_only: bool = False, path: Path | None = None
@@ -128,4 +149,18 @@ def open_db(
         read_only=read_only,
         retries=retries,
         wait_s=settings.db_lock_wait_s,
+        lake=None if read_only else settings.lake_target(),
     )
+
+
+def open_reader(
+    settings: Settings, path: Path | None = None
+) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
+    """What users read: the lake in lake mode (unless `path` names a DuckDB file), else a
+    read-only connection to the DuckDB file."""
+    target = settings.lake_target()
+    if target is not None and path is None:
+        from storage.lake import open_lake
+
+        return open_lake(target)
+    return open_db(settings, read_only=True, path=path)

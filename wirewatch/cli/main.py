@@ -21,7 +21,7 @@ from wirewatch.cli.args import build_parser
 from wirewatch.exits import ExitCode, UsageError, WorkFailed, describe
 from wirewatch.service.logs import configure_logging
 from wirewatch.service.offline import apply_offline_defaults
-from wirewatch.settings import Settings, open_db
+from wirewatch.settings import Settings, open_reader
 
 if TYPE_CHECKING:
     import duckdb
@@ -45,8 +45,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _read_only(db: str | None) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-    """A read-only connection to `db` (default: settings), waiting while a writer holds it."""
-    return open_db(Settings(), read_only=True, path=Path(db) if db else None)
+    """A read-only connection to `db` (default: settings; the lake in lake mode), waiting while
+    a writer holds a DuckDB file."""
+    return open_reader(Settings(), path=Path(db) if db else None)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
