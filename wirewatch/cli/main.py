@@ -14,7 +14,7 @@ import sys
 import traceback
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wirewatch import __version__
 from wirewatch.cli.args import build_parser
@@ -35,13 +35,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     from wirewatch.service.quiet import quiet_prefect_failures
 
     with quiet_prefect_failures(not args.debug):
-        totals = asyncio.run(ingest(feeds_file=args.feeds, db_path=args.db))
+        state = asyncio.run(_ingest_state(ingest, args))
+    totals = state.result(raise_on_failure=False)
+    if isinstance(totals, BaseException):  # the run broke (a bad feeds file, a locked DB)
+        raise totals
     print(" ".join(f"{k}={v}" for k, v in sorted(totals.items())))
-    polled = totals.get("feeds_polled", 0)
-    answered = totals.get("polls_ok", 0) + totals.get("polls_not_modified", 0)
-    if polled and not answered:
-        raise WorkFailed(f"every feed failed ({polled} polled): `wirewatch summary` says why")
+    if state.is_failed():  # every feed or every page failed: the state's message says why
+        raise WorkFailed(state.message or "the ingest cycle failed")
     return ExitCode.OK
+
+
+async def _ingest_state(ingest: Any, args: argparse.Namespace) -> Any:
+    """The ingest flow run's final state (Failed when every feed or every page failed)."""
+    return await ingest(feeds_file=args.feeds, db_path=args.db, return_state=True)
 
 
 def _read_only(db: str | None) -> AbstractContextManager[duckdb.DuckDBPyConnection]:

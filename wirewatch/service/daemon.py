@@ -137,11 +137,14 @@ def _run_runner(interval_minutes: float) -> None:
     if Settings().keep_warm:
         _run_warm(interval_minutes)
         return
+    from prefect.schedules import Interval
+
     from flows.ingest import ingest
+    from wirewatch.service.warm import SCHEDULED_PARAMETERS
 
     ingest.serve(
         name=DEPLOYMENT,
-        interval=timedelta(minutes=interval_minutes),
+        schedule=Interval(timedelta(minutes=interval_minutes), parameters=SCHEDULED_PARAMETERS),
         tags=["wirewatch", "ingest"],
         limit=1,
         pause_on_shutdown=False,

@@ -1,5 +1,6 @@
-"""What `wirewatch serve` adds around the daemon's processes: the runner's environment (due-only
-polling at the served interval), the Prefect UI address, and the figure-change automation."""
+"""What `wirewatch serve` adds around the daemon's processes: the runner's environment (the
+served interval: the schedule's runs pass `poll="due"`, runs started by hand poll every feed),
+the Prefect UI address, and the figure-change automation."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ _LOG = logging.getLogger("wirewatch.serve")
 
 
 def service_env(settings: Settings, interval_minutes: float, api_url: str) -> dict[str, str]:
-    """Environment for the runner: poll only due feeds, schedule around the served interval.
+    """Environment for the runner: due feeds are chosen around the served interval.
     Also sets up the notification automation (once the API is up)."""
     if settings.prefect_ui:
         ui = api_url.removesuffix("/api")
@@ -21,7 +22,6 @@ def service_env(settings: Settings, interval_minutes: float, api_url: str) -> di
     if settings.notify_webhook_url:
         _install_automation(settings.notify_webhook_url, api_url)
     return {
-        "WIREWATCH_POLL_DUE_ONLY": "true",
         "WIREWATCH_INTERVAL_MINUTES": f"{interval_minutes:g}",
     }
 
