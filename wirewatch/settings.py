@@ -5,7 +5,9 @@ Create it at the edge (CLI, flow entry) and pass values down; nothing reads it a
 
 from __future__ import annotations
 
+import difflib
 import math
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -111,6 +113,25 @@ class Settings(BaseSettings):
     keep_warm: bool = Field(
         False, description="Keep extraction workers between flow runs in one process (`serve`)."
     )
+
+
+#: WIREWATCH_* variables that are not settings but are read elsewhere on purpose.
+_OTHER_VARIABLES = frozenset({"WIREWATCH_PROCESS_TREE", "WIREWATCH_TEST_KILLS"})
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """One warning per `WIREWATCH_*` variable that is no setting, with the closest setting
+    (`WIREWATCH_ALOW_PRIVATE_ADDRESSES` -> `WIREWATCH_ALLOW_PRIVATE_ADDRESSES`): a typo in a
+    setting's name would otherwise be ignored without a word."""
+    known = [f"WIREWATCH_{name.upper()}" for name in Settings.model_fields]
+    warnings = []
+    for name in sorted(environ):
+        if not name.startswith("WIREWATCH_") or name in known or name in _OTHER_VARIABLES:
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else "see `wirewatch --help` and the README"
+        warnings.append(f"{name} is not a setting and is ignored ({hint})")
+    return warnings
 
 
 def open_db(

@@ -10,9 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
+import threading
 import traceback
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +34,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from wirewatch.service.orphans import guard_descendants
 
     guard_descendants()  # first: whatever this run starts dies with it, even on SIGKILL
+    from wirewatch.service.runner_env import running_api
+
+    api_url = running_api()
+    if api_url:  # a server is up (`serve`'s, or PREFECT_API_URL): no temporary one
+        os.environ["PREFECT_API_URL"] = api_url
     from flows.ingest import ingest
     from wirewatch.service.quiet import quiet_prefect_failures
 
@@ -176,8 +184,31 @@ def cmd_feeds_remove(args: argparse.Namespace) -> int:
 
 
 def _feeds_settings(args: argparse.Namespace) -> Settings:
-    overrides = {"feeds_file": args.feeds, "db_path": getattr(args, "db", None)}
+    return command_settings(args)
+
+
+def command_settings(args: argparse.Namespace) -> Settings:
+    """The settings with the command line's `--db`, `--feeds` and `--port` over them."""
+    overrides = {
+        "feeds_file": getattr(args, "feeds", None),
+        "db_path": getattr(args, "db", None),
+        "prefect_port": getattr(args, "port", None) if args.command == "serve" else None,
+    }
     return Settings(**{k: v for k, v in overrides.items() if v})
+
+
+def check_config(args: argparse.Namespace) -> None:
+    """Before anything starts (Prefect, workers): one warning per unknown `WIREWATCH_*`
+    variable; for `run` and `serve` the settings and the feeds file, each error one line."""
+    from wirewatch.settings import unknown_variables
+
+    for warning in unknown_variables(os.environ):
+        print(f"wirewatch: warning: {warning}", file=sys.stderr)
+    settings = command_settings(args)
+    if args.command in ("run", "serve"):
+        from wirewatch.feedlist import load_feeds
+
+        load_feeds(settings.feeds_file)
 
 
 def cmd_sample_site(args: argparse.Namespace) -> int:
@@ -198,7 +229,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     guard_descendants()  # first: whatever serve starts dies with it, even on SIGKILL
     from wirewatch.service.daemon import serve
 
-    return serve(Settings(), args.interval)
+    return serve(command_settings(args), args.interval)
 
 
 def _read_text(name: str) -> tuple[str, str]:
@@ -263,17 +294,35 @@ def _quiet_broken_pipe() -> int:
     return ExitCode.OK
 
 
+@contextmanager
+def _sigterm_as_ctrl_c() -> Iterator[None]:
+    """While a command runs, SIGTERM stops it as Ctrl-C does (asyncio's runner then cancels
+    the flow cleanly); `serve` installs its own handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
 def main(argv: list[str] | None = None) -> int:
     apply_offline_defaults()
     args = build_parser(COMMANDS, __version__, __doc__).parse_args(argv)
     try:
-        Settings()  # a bad WIREWATCH_* value is one clear line before anything starts
+        check_config(args)  # a bad setting or feeds file is one clear line before anything
         configure_logging(args.verbose)
-        code = int(args.func(args))
+        with _sigterm_as_ctrl_c():
+            code = int(args.func(args))
         sys.stdout.flush()
         return code
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (_sigterm_as_ctrl_c): one line, no trace
+        print(f"wirewatch {args.command}: interrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # the command line's edge: every failure becomes one line
         code, message = describe(exc)
         if args.debug:

@@ -21,6 +21,7 @@ import fcntl
 import io
 import os
 import pickle
+import signal
 import struct
 import time
 import traceback
@@ -57,7 +58,10 @@ class RemoteTraceback(Exception):
 
 
 def _serve(jobs: Connection, results: Connection) -> None:
-    """A worker's main loop, until an empty frame or the end of its job pipe."""
+    """A worker's main loop, until an empty frame or the end of its job pipe. Ctrl-C reaches
+    the whole process group: the pool's owner stops the workers (by closing their pipes), so a
+    worker ignores SIGINT rather than print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     read_fd, write_fd = jobs.fileno(), results.fileno()
     while frame := _read_frame(read_fd):
         try:

@@ -113,14 +113,24 @@ def change_payload(change: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: The backfill event lists at most this many changes (an event's payload stays small).
+BACKFILL_LISTED = 100
+
+
 def backfill_event(changes: list[dict[str, Any]]) -> dict[str, Any]:
-    """The one event of a backfill: how many changes, over how many events and claimants."""
+    """The one event of a backfill: how many changes, over how many events and claimants, and
+    the first `BACKFILL_LISTED` of them (as a figure-change event's payload, without the url)."""
+    listed = [
+        {k: v for k, v in change_payload(c).items() if k != "url"}
+        for c in changes[:BACKFILL_LISTED]
+    ]
     return {
         "resource": {"prefect.resource.id": "wirewatch.backfill"},
         "payload": {
             "changes": len(changes),
             "events": len({c["event_id"] for c in changes}),
             "claimants": len({_who(c) for c in changes}),
+            "listed": listed,
         },
     }
 
