@@ -89,7 +89,8 @@ class Settings(BaseSettings):
     )
     retry_jitter: float = Field(0.5, ge=0, description="Retry delays grow by up to this share.")
     poll_due_only: bool = Field(
-        False, description="Poll only feeds whose next poll is due (on for `serve`)."
+        False,
+        description="Poll only the due feeds in runs given no `poll` parameter.",
     )
     min_poll_interval_minutes: float = Field(5.0, gt=0, description="Busiest feeds' interval.")
     max_poll_interval_minutes: float = Field(360.0, gt=0, description="Quietest feeds' interval.")

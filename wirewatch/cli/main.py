@@ -42,7 +42,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from flows.ingest import ingest
     from wirewatch.service.quiet import quiet_prefect_failures
 
-    with quiet_prefect_failures(not args.debug):
+    with quiet_prefect_failures(not args.debug), _stop_at_once(args.command):
         state = asyncio.run(_ingest_state(ingest, args))
     totals = state.result(raise_on_failure=False)
     if isinstance(totals, BaseException):  # the run broke (a bad feeds file, a locked DB)
@@ -295,17 +295,26 @@ def _quiet_broken_pipe() -> int:
 
 
 @contextmanager
-def _sigterm_as_ctrl_c() -> Iterator[None]:
-    """While a command runs, SIGTERM stops it as Ctrl-C does (asyncio's runner then cancels
-    the flow cleanly); `serve` installs its own handlers."""
+def _stop_at_once(command: str) -> Iterator[None]:
+    """While a run works, Ctrl-C or SIGTERM stops it at once with one line and exit 130.
+    Prefect's engine would otherwise try to report the interruption to a server that Ctrl-C
+    has just stopped too (the temporary one is in the same process group), for over a minute.
+    Exiting at once loses nothing: a batch is written in one transaction, the run lock is an
+    flock, and whatever the run started dies with it (`guard_descendants`)."""
+
+    def stop(*_: object) -> None:
+        print(f"wirewatch {command}: interrupted", file=sys.stderr, flush=True)
+        os._exit(ExitCode.INTERRUPTED)
+
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = signal.signal(signal.SIGTERM, lambda *_: signal.raise_signal(signal.SIGINT))
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, before)
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,13 +323,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_config(args)  # a bad setting or feeds file is one clear line before anything
         configure_logging(args.verbose)
-        with _sigterm_as_ctrl_c():
-            code = int(args.func(args))
+        code = int(args.func(args))
         sys.stdout.flush()
         return code
     except BrokenPipeError:
         return _quiet_broken_pipe()
-    except KeyboardInterrupt:  # Ctrl-C, or SIGTERM (_sigterm_as_ctrl_c): one line, no trace
+    except KeyboardInterrupt:  # Ctrl-C in any other command: one line, no traceback
         print(f"wirewatch {args.command}: interrupted", file=sys.stderr)
         return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # the command line's edge: every failure becomes one line

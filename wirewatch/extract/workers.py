@@ -157,7 +157,8 @@ class WorkerPool:
         preload: Sequence[str] = ("extractors.process",),
     ) -> None:
         context = get_context("forkserver")
-        context.set_forkserver_preload(list(preload))
+        # first: the fork server ignores Ctrl-C before its slow imports, and so do its workers
+        context.set_forkserver_preload(["wirewatch.extract.no_sigint", *preload])
         self._workers: list[_Worker] = []
         try:
             self._workers.extend(_start(context) for _ in range(workers))
