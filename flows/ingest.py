@@ -20,11 +20,12 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.states import Failed
 from prefect.utilities.annotations import quote
 
 from extractors.process import warm_up
@@ -104,16 +105,19 @@ def _known_entries(
 @task(cache_policy=NO_CACHE)
 async def report(
     settings: Settings, run_id: str, started: datetime, totals: dict[str, int]
-) -> None:
-    """Apply the archive's retention, log the cycle, publish its artifacts and events."""
+) -> str | None:
+    """Apply the archive's retention, log the cycle, publish its artifacts and events; return
+    why the cycle failed as a whole, if it did."""
     archive.expire_archive(settings)  # WARC files older than `warc_retention_days`
     with open_db(settings, read_only=True) as con:
         polls = health_reads.run_polls(con, run_id)
         changes = health_reads.figure_changes(con, started)
+        backfill = health_reads.is_first_cycle(con, started)
     elapsed = (datetime.now(UTC) - started).total_seconds()
-    run_report = notify.RunReport(polls, changes, totals, elapsed)
+    run_report = notify.RunReport(polls, changes, totals, elapsed, backfill)
     notify.log_report(run_report, get_run_logger())
     await notify.publish(run_report)
+    return notify.cycle_failure(run_report)
 
 
 @contextmanager
@@ -144,6 +148,9 @@ def _tally(
     totals.update(f"polls_{p.poll.outcome}" for p in polled)
     totals["entries_new"] += sum(p.poll.entries_new for p in polled)
     totals["fetches"] += len(done)
+    failed = [d.response.reason for d in done if d.processed is None]
+    totals["fetches_failed"] += len(failed)
+    totals.update(f"fetches_failed_{reason}" for reason in failed)
     totals["articles_added"] += result.articles_added
     totals["versions_added"] += result.versions_added
 
@@ -178,18 +185,30 @@ def _run_name() -> str:
     return f"ingest-{datetime.now(UTC):%Y%m%d-%H%M%S}"
 
 
+#: The `poll` parameter: "all" polls every feed (runs started by hand), "due" only the feeds
+#: adaptive polling says are due (the schedule of `serve` passes it); None: `poll_due_only`.
+Poll = Literal["all", "due"]
+
+
 @flow(name="ingest", flow_run_name=_run_name)
-async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> dict[str, int]:
-    """Poll every feed once (or only the due ones, with `poll_due_only`), fetch new and updated
-    articles, store new versions; log the cycle and publish its artifacts and events."""
+async def ingest(
+    feeds_file: str | None = None, db_path: str | None = None, poll: Poll | None = None
+) -> dict[str, int]:
+    """Poll every feed once (`poll="all"`, the default for a run started by hand) or only the
+    due ones (`poll="due"`, the schedule's runs), fetch new and updated articles, store new
+    versions; log the cycle and publish its artifacts and events."""
     overrides: dict[str, Any] = {"feeds_file": feeds_file, "db_path": db_path}
-    settings = Settings(**{k: v for k, v in overrides.items() if v})
+    if poll is not None:
+        overrides["poll_due_only"] = poll == "due"
+    settings = Settings(**{k: v for k, v in overrides.items() if v not in (None, "")})
     run_id = flow_run.get_id() or str(uuid.uuid4())
     started = datetime.now(UTC)
     heap.freeze_started_heap()
     with run_lock(settings.db_path):  # one run at a time: a second one exits with a message
         totals = await _cycle(settings, run_id)
-        await report(settings, run_id, started, dict(totals))
+        failure = await report(settings, run_id, started, dict(totals))
+    if failure:  # a Failed run, with the counts and reasons as its message (no traceback)
+        return Failed(message=failure, data=dict(totals))  # type: ignore[return-value]
     return dict(totals)
 
 

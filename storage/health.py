@@ -78,32 +78,27 @@ def run_polls(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any
 
 
 def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict[str, Any]]:
-    """Figures first stored at or after `since` that differ from the same claimant's previous
-    figure for the same event, metric and subject, when that previous figure was stored before
-    `since` (figures new together in one run are not a change). Unattributed figures have no
-    claimant to follow. Only the events given claims since `since` are read, and of them only
-    the versions fetched since their first day (`figure_history_since`, migration 0016)."""
+    """Every new point of a claimant's series (event, metric, subject) whose value differs from
+    the point before it in publication order: the figures first stored at or after `since`,
+    also when several of them arrive together (80 -> 84 -> 200 in one run gives 80 -> 84 and
+    84 -> 200). A run that stores nothing new finds nothing, so re-runs never repeat a change.
+    Unattributed figures have no claimant to follow. Only the events given claims since `since`
+    are read, and of them only the versions fetched since their first day
+    (`figure_history_since`, migration 0016)."""
     touched, start = _touched_events(con, since)
     if not touched:
         return []
     return _dicts(
         con.execute(
             """
-            WITH history AS (
-                SELECT *, lag(first_seen_at) OVER (
-                    PARTITION BY event_id, claimant_kind, claimant_key, metric, subject
-                    ORDER BY first_published_at, value, value_high, qualifier) AS previous_seen_at
-                FROM figure_history_since(?::TIMESTAMPTZ)
-                WHERE event_id IN (SELECT unnest(?::VARCHAR[]))
-            )
             SELECT event_id, claimant, claimant_kind, metric, subject, previous_value, value,
                    figure, article_url AS url, first_seen_at
-            FROM history
-            WHERE previous_value IS NOT NULL AND previous_value <> value
-              AND first_seen_at >= ? AND previous_seen_at < ?
-              AND claimant_kind <> 'unattributed'
-            ORDER BY first_seen_at, event_id, metric, subject""",
-            [start, touched, since, since],
+            FROM figure_history_since(?::TIMESTAMPTZ)
+            WHERE event_id IN (SELECT unnest(?::VARCHAR[]))
+              AND previous_value IS NOT NULL AND previous_value <> value
+              AND first_seen_at >= ? AND claimant_kind <> 'unattributed'
+            ORDER BY first_seen_at, event_id, metric, subject, first_published_at""",
+            [start, touched, since],
         )
     )
 
@@ -129,3 +124,11 @@ def _touched_events(
         [touched],
     ).fetchall()[0][0]
     return touched, start
+
+
+def is_first_cycle(con: duckdb.DuckDBPyConnection, since: datetime) -> bool:
+    """True when nothing was fetched before `since`: the run is the database's backfill."""
+    row = con.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM article_versions WHERE fetched_at < ?)", [since]
+    ).fetchall()
+    return bool(row[0][0])

@@ -146,7 +146,7 @@ def test_run_exits_1_without_a_traceback_when_every_feed_fails(
     db = str(tmp_path / "db.duckdb")
     assert main(["run", "--feeds", str(feeds), "--db", db]) == ExitCode.FAILED
     err = capfd.readouterr().err
-    assert "every feed failed (1 polled)" in err and "Traceback" not in err
+    assert "every feed failed (1 polled: connect_error=1)" in err and "Traceback" not in err
 
 
 @pytest.mark.integration

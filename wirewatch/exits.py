@@ -18,6 +18,7 @@ class ExitCode(IntEnum):
     FAILED = 1
     USAGE = 2
     DATABASE = 3
+    INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)
 
 
 class UsageError(Exception):

@@ -1,7 +1,14 @@
-"""The feeds file (YAML) and OPML import into it."""
+"""The feeds file (YAML, or an OPML file) checked against its schema, and OPML import into it.
+
+A feeds file is a mapping with one key, `feeds:`, a list of entries with the keys in
+`ENTRY_KEYS`; any other key is an error that names the closest known key (`feed:` -> `feeds:`,
+`nmae:` -> `name:`), so a typo never polls nothing in silence. `add_to_feeds_text` appends an
+entry to the file's text, keeping its comments and layout.
+"""
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -33,7 +40,26 @@ def _outlet_of(url: str, name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "unknown"
 
 
+FILE_KEYS = ("feeds",)
+ENTRY_KEYS = ("url", "name", "outlet", "agency", "tags", "robots", "min_delay_s")
+
+
+def unknown_key(key: object, known: tuple[str, ...]) -> str:
+    """`unknown key `nmae:` (did you mean `name:`?)`, or the known keys when none is close."""
+    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    hint = f"did you mean `{close[0]}:`?" if close else "known: " + ", ".join(known)
+    return f"unknown key `{key}:` ({hint})"
+
+
+def _check_keys(item: dict[Any, Any], known: tuple[str, ...], where: str) -> None:
+    for key in item:
+        if key not in known:
+            raise FeedListError(f"{where}: {unknown_key(key, known)}")
+
+
 def _spec(item: object, where: str) -> FeedSpec:
+    if isinstance(item, dict):
+        _check_keys(item, ENTRY_KEYS, where)
     if not isinstance(item, dict) or not isinstance(item.get("url"), str):
         raise FeedListError(f"{where}: each feed needs at least a `url`")
     url = item["url"].strip()
@@ -86,15 +112,49 @@ def _read_feeds_text(path: Path) -> str:
         raise FeedListError(f"{path}: cannot be read: {exc.strerror}") from exc
 
 
-def load_feeds(path: Path) -> list[FeedSpec]:
+def _is_opml(path: Path, text: str) -> bool:
+    return path.suffix.lower() == ".opml" or text.lstrip().startswith("<")
+
+
+def _opml_specs(path: Path, text: str) -> list[FeedSpec]:
+    """An OPML feeds file: every outline must be a usable feed (none skipped in silence)."""
     try:
-        data = yaml.safe_load(_read_feeds_text(path)) or {}
+        found = parse_opml(text.encode("utf-8"))
+    except FeedListError as exc:
+        raise FeedListError(f"{path}: {exc}") from exc
+    if found.skipped:
+        raise FeedListError(f"{path}: {found.skipped[0]}")
+    return found.specs
+
+
+def _yaml_items(path: Path, text: str) -> list[Any]:
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise FeedListError(f"{path}: not valid YAML: {exc}") from exc
-    items = data.get("feeds", []) if isinstance(data, dict) else None
-    if not isinstance(items, list):
+        raise FeedListError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from exc
+    if data is None:
+        return []  # an empty file (or comments only): no feeds yet
+    if not isinstance(data, dict):
         raise FeedListError(f"{path}: expected a mapping with a `feeds:` list")
-    specs = [_spec(item, f"{path} feed #{i + 1}") for i, item in enumerate(items)]
+    _check_keys(data, FILE_KEYS, str(path))
+    items = data.get("feeds", None)
+    if "feeds" not in data:
+        raise FeedListError(f"{path}: no `feeds:` list")
+    if items is None:
+        return []  # `feeds:` with nothing under it yet
+    if not isinstance(items, list):
+        raise FeedListError(f"{path}: `feeds:` must be a list of entries")
+    return items
+
+
+def load_feeds(path: Path) -> list[FeedSpec]:
+    """The feeds of a feeds file, checked against the schema; the first error is raised."""
+    text = _read_feeds_text(path)
+    if _is_opml(path, text):
+        specs = _opml_specs(path, text)
+    else:
+        items = _yaml_items(path, text)
+        specs = [_spec(item, f"{path} feed #{i + 1}") for i, item in enumerate(items)]
     first_by_url: dict[str, FeedSpec] = {}
     for spec in specs:
         first_by_url.setdefault(spec.url, spec)  # a feed listed twice is polled once
@@ -142,16 +202,33 @@ def read_opml(content: bytes, base_url: str = "") -> list[FeedSpec]:
     return parse_opml(content, base_url).specs
 
 
+def _entry(spec: FeedSpec) -> dict[str, Any]:
+    # keeps `robots: false` and `min_delay_s: 0`, which are settings, not blanks
+    item = {k: v for k, v in asdict(spec).items() if v is not None and v not in ((), "")}
+    if spec.tags:
+        item["tags"] = list(spec.tags)
+    return item
+
+
 def write_feeds(feeds_file: Path, specs: list[FeedSpec]) -> None:
     """Write the feeds file (the whole list, in order)."""
-    items = []
-    for spec in specs:
-        # keeps `robots: false` and `min_delay_s: 0`, which are settings, not blanks
-        item = {k: v for k, v in asdict(spec).items() if v is not None and v not in ((), "")}
-        if spec.tags:
-            item["tags"] = list(spec.tags)
-        items.append(item)
+    items = [_entry(spec) for spec in specs]
     feeds_file.write_text(yaml.safe_dump({"feeds": items}, sort_keys=False), encoding="utf-8")
+
+
+def add_to_feeds_text(text: str, spec: FeedSpec) -> str | None:
+    """`text` with `spec` appended as the last entry of its block-style `feeds:` list, every
+    other line (comments included) as it was; None when the layout is not one it can extend
+    (a flow-style list): the caller rewrites the file then."""
+    lines = text.splitlines()
+    top = [i for i, line in enumerate(lines) if re.match(r"feeds:\s*(#.*)?$", line)]
+    if len(top) != 1:
+        return None
+    items = [m.group(1) for line in lines[top[0] + 1 :] if (m := re.match(r"(\s*)- ", line))]
+    indent = items[0] if items else "  "
+    entry = yaml.safe_dump([_entry(spec)], sort_keys=False, allow_unicode=True)
+    added = "".join(indent + line + "\n" for line in entry.splitlines())
+    return text + ("" if text.endswith("\n") or not text else "\n") + added
 
 
 def import_opml(opml: Path, feeds_file: Path) -> OpmlFeeds:

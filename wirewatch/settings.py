@@ -5,7 +5,9 @@ Create it at the edge (CLI, flow entry) and pass values down; nothing reads it a
 
 from __future__ import annotations
 
+import difflib
 import math
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,7 +91,8 @@ class Settings(BaseSettings):
     )
     retry_jitter: float = Field(0.5, ge=0, description="Retry delays grow by up to this share.")
     poll_due_only: bool = Field(
-        False, description="Poll only feeds whose next poll is due (on for `serve`)."
+        False,
+        description="Poll only the due feeds in runs given no `poll` parameter.",
     )
     min_poll_interval_minutes: float = Field(5.0, gt=0, description="Busiest feeds' interval.")
     max_poll_interval_minutes: float = Field(360.0, gt=0, description="Quietest feeds' interval.")
@@ -132,6 +135,25 @@ class Settings(BaseSettings):
 
         data_path = self.lake_data_path or self.db_path.parent / "lake"
         return LakeTarget(self.lake, data_path)
+
+
+#: WIREWATCH_* variables that are not settings but are read elsewhere on purpose.
+_OTHER_VARIABLES = frozenset({"WIREWATCH_PROCESS_TREE", "WIREWATCH_TEST_KILLS"})
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """One warning per `WIREWATCH_*` variable that is no setting, with the closest setting
+    (`WIREWATCH_ALOW_PRIVATE_ADDRESSES` -> `WIREWATCH_ALLOW_PRIVATE_ADDRESSES`): a typo in a
+    setting's name would otherwise be ignored without a word."""
+    known = [f"WIREWATCH_{name.upper()}" for name in Settings.model_fields]
+    warnings = []
+    for name in sorted(environ):
+        if not name.startswith("WIREWATCH_") or name in known or name in _OTHER_VARIABLES:
+            continue
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        hint = f"did you mean {close[0]}?" if close else "see `wirewatch --help` and the README"
+        warnings.append(f"{name} is not a setting and is ignored ({hint})")
+    return warnings
 
 
 def open_db(

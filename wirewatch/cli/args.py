@@ -76,7 +76,22 @@ def _add(sub: Any, name: str, handler: Handler, summary: str, examples: str) -> 
 
 
 def _db(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", metavar="FILE", help="DuckDB file (default: WIREWATCH_DB_PATH)")
+    # SUPPRESS: when not given after the command, `wirewatch --db FILE COMMAND`'s value stays
+    parser.add_argument(
+        "--db",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help="DuckDB file (default: WIREWATCH_DB_PATH)",
+    )
+
+
+def _feeds(parser: argparse.ArgumentParser, what: str = "feeds file") -> None:
+    parser.add_argument(
+        "--feeds",
+        metavar="FILE",
+        default=argparse.SUPPRESS,
+        help=f"{what} (default: WIREWATCH_FEEDS_FILE)",
+    )
 
 
 def _ingest_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
@@ -89,7 +104,7 @@ def _ingest_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
   wirewatch run
   WIREWATCH_ALLOW_PRIVATE_ADDRESSES=true wirewatch run --feeds feeds.yaml --db data/x.duckdb""",
     )
-    run.add_argument("--feeds", metavar="FILE", help="feeds file (default: WIREWATCH_FEEDS_FILE)")
+    _feeds(run)
     _db(run)
     serve = _add(
         sub,
@@ -106,6 +121,14 @@ def _ingest_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
         metavar="MINUTES",
         help="minutes between cycles (default: WIREWATCH_INTERVAL_MINUTES)",
     )
+    serve.add_argument(
+        "--port",
+        type=port_number,
+        metavar="PORT",
+        help="port of the Prefect server it starts (default: WIREWATCH_PREFECT_PORT)",
+    )
+    _feeds(serve)
+    _db(serve)
     repro = _add(
         sub,
         "reprocess",
@@ -128,7 +151,7 @@ def _ingest_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
   wirewatch feeds import subscriptions.opml --feeds my-feeds.yaml""",
     )
     imp.add_argument("opml", metavar="OPML_FILE")
-    imp.add_argument("--feeds", metavar="FILE", help="feeds file to extend (default: settings)")
+    _feeds(imp, "feeds file to extend")
     _feeds_commands(feeds_sub, handlers)
 
 
@@ -142,7 +165,7 @@ def _feeds_commands(feeds_sub: Any, handlers: Mapping[str, Handler]) -> None:
   wirewatch feeds list
   wirewatch feeds list --format json""",
     )
-    lst.add_argument("--feeds", metavar="FILE", help="feeds file (default: settings)")
+    _feeds(lst)
     _db(lst)
     add_format_option(lst)
     add = _add(
@@ -157,7 +180,7 @@ def _feeds_commands(feeds_sub: Any, handlers: Mapping[str, Handler]) -> None:
     add.add_argument("url", metavar="URL")
     add.add_argument("--name", help="display name (default: the URL)")
     add.add_argument("--no-discover", action="store_true", help="add the URL as it is")
-    add.add_argument("--feeds", metavar="FILE", help="feeds file (default: settings)")
+    _feeds(add)
     rm = _add(
         feeds_sub,
         "remove",
@@ -166,7 +189,7 @@ def _feeds_commands(feeds_sub: Any, handlers: Mapping[str, Handler]) -> None:
         "  wirewatch feeds remove https://example.org/rss.xml",
     )
     rm.add_argument("url", metavar="URL")
-    rm.add_argument("--feeds", metavar="FILE", help="feeds file (default: settings)")
+    _feeds(rm)
 
 
 def _read_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
@@ -329,6 +352,8 @@ def build_parser(
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log at DEBUG level (WIREWATCH_LOG_LEVEL)"
     )
+    parser.add_argument("--db", metavar="FILE", help="DuckDB file, before or after the command")
+    parser.add_argument("--feeds", metavar="FILE", help="feeds file, before or after the command")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for add_commands in (_ingest_commands, _read_commands, _view_commands, _other_commands):
         add_commands(sub, handlers)

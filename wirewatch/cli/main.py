@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
+import threading
 import traceback
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from wirewatch import __version__
 from wirewatch.cli.args import build_parser
@@ -31,17 +34,28 @@ def cmd_run(args: argparse.Namespace) -> int:
     from wirewatch.service.orphans import guard_descendants
 
     guard_descendants()  # first: whatever this run starts dies with it, even on SIGKILL
+    from wirewatch.service.runner_env import running_api
+
+    api_url = running_api()
+    if api_url:  # a server is up (`serve`'s, or PREFECT_API_URL): no temporary one
+        os.environ["PREFECT_API_URL"] = api_url
     from flows.ingest import ingest
     from wirewatch.service.quiet import quiet_prefect_failures
 
-    with quiet_prefect_failures(not args.debug):
-        totals = asyncio.run(ingest(feeds_file=args.feeds, db_path=args.db))
+    with quiet_prefect_failures(not args.debug), _stop_at_once(args.command):
+        state = asyncio.run(_ingest_state(ingest, args))
+    totals = state.result(raise_on_failure=False)
+    if isinstance(totals, BaseException):  # the run broke (a bad feeds file, a locked DB)
+        raise totals
     print(" ".join(f"{k}={v}" for k, v in sorted(totals.items())))
-    polled = totals.get("feeds_polled", 0)
-    answered = totals.get("polls_ok", 0) + totals.get("polls_not_modified", 0)
-    if polled and not answered:
-        raise WorkFailed(f"every feed failed ({polled} polled): `wirewatch summary` says why")
+    if state.is_failed():  # every feed or every page failed: the state's message says why
+        raise WorkFailed(state.message or "the ingest cycle failed")
     return ExitCode.OK
+
+
+async def _ingest_state(ingest: Any, args: argparse.Namespace) -> Any:
+    """The ingest flow run's final state (Failed when every feed or every page failed)."""
+    return await ingest(feeds_file=args.feeds, db_path=args.db, return_state=True)
 
 
 def _read_only(db: str | None) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
@@ -171,8 +185,31 @@ def cmd_feeds_remove(args: argparse.Namespace) -> int:
 
 
 def _feeds_settings(args: argparse.Namespace) -> Settings:
-    overrides = {"feeds_file": args.feeds, "db_path": getattr(args, "db", None)}
+    return command_settings(args)
+
+
+def command_settings(args: argparse.Namespace) -> Settings:
+    """The settings with the command line's `--db`, `--feeds` and `--port` over them."""
+    overrides = {
+        "feeds_file": getattr(args, "feeds", None),
+        "db_path": getattr(args, "db", None),
+        "prefect_port": getattr(args, "port", None) if args.command == "serve" else None,
+    }
     return Settings(**{k: v for k, v in overrides.items() if v})
+
+
+def check_config(args: argparse.Namespace) -> None:
+    """Before anything starts (Prefect, workers): one warning per unknown `WIREWATCH_*`
+    variable; for `run` and `serve` the settings and the feeds file, each error one line."""
+    from wirewatch.settings import unknown_variables
+
+    for warning in unknown_variables(os.environ):
+        print(f"wirewatch: warning: {warning}", file=sys.stderr)
+    settings = command_settings(args)
+    if args.command in ("run", "serve"):
+        from wirewatch.feedlist import load_feeds
+
+        load_feeds(settings.feeds_file)
 
 
 def cmd_sample_site(args: argparse.Namespace) -> int:
@@ -193,7 +230,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     guard_descendants()  # first: whatever serve starts dies with it, even on SIGKILL
     from wirewatch.service.daemon import serve
 
-    return serve(Settings(), args.interval)
+    return serve(command_settings(args), args.interval)
 
 
 def _read_text(name: str) -> tuple[str, str]:
@@ -258,17 +295,43 @@ def _quiet_broken_pipe() -> int:
     return ExitCode.OK
 
 
+@contextmanager
+def _stop_at_once(command: str) -> Iterator[None]:
+    """While a run works, Ctrl-C or SIGTERM stops it at once with one line and exit 130.
+    Prefect's engine would otherwise try to report the interruption to a server that Ctrl-C
+    has just stopped too (the temporary one is in the same process group), for over a minute.
+    Exiting at once loses nothing: a batch is written in one transaction, the run lock is an
+    flock, and whatever the run started dies with it (`guard_descendants`)."""
+
+    def stop(*_: object) -> None:
+        print(f"wirewatch {command}: interrupted", file=sys.stderr, flush=True)
+        os._exit(ExitCode.INTERRUPTED)
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     apply_offline_defaults()
     args = build_parser(COMMANDS, __version__, __doc__).parse_args(argv)
     try:
-        Settings()  # a bad WIREWATCH_* value is one clear line before anything starts
+        check_config(args)  # a bad setting or feeds file is one clear line before anything
         configure_logging(args.verbose)
         code = int(args.func(args))
         sys.stdout.flush()
         return code
     except BrokenPipeError:
         return _quiet_broken_pipe()
+    except KeyboardInterrupt:  # Ctrl-C in any other command: one line, no traceback
+        print(f"wirewatch {args.command}: interrupted", file=sys.stderr)
+        return int(ExitCode.INTERRUPTED)
     except Exception as exc:  # the command line's edge: every failure becomes one line
         code, message = describe(exc)
         if args.debug:

@@ -21,6 +21,7 @@ import fcntl
 import io
 import os
 import pickle
+import signal
 import struct
 import time
 import traceback
@@ -57,7 +58,10 @@ class RemoteTraceback(Exception):
 
 
 def _serve(jobs: Connection, results: Connection) -> None:
-    """A worker's main loop, until an empty frame or the end of its job pipe."""
+    """A worker's main loop, until an empty frame or the end of its job pipe. Ctrl-C reaches
+    the whole process group: the pool's owner stops the workers (by closing their pipes), so a
+    worker ignores SIGINT rather than print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     read_fd, write_fd = jobs.fileno(), results.fileno()
     while frame := _read_frame(read_fd):
         try:
@@ -153,7 +157,8 @@ class WorkerPool:
         preload: Sequence[str] = ("extractors.process",),
     ) -> None:
         context = get_context("forkserver")
-        context.set_forkserver_preload(list(preload))
+        # first: the fork server ignores Ctrl-C before its slow imports, and so do its workers
+        context.set_forkserver_preload(["wirewatch.extract.no_sigint", *preload])
         self._workers: list[_Worker] = []
         try:
             self._workers.extend(_start(context) for _ in range(workers))

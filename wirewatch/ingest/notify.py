@@ -5,7 +5,10 @@
 - a table artifact `feed-health` (feed, outcome, reason, entries new, duration) and a markdown
   artifact `figure-changes`;
 - one `wirewatch.figure.changed` event per changed figure (resource: the event id), which an
-  automation can turn into a notification (see `wirewatch.service.automation`).
+  automation can turn into a notification (see `wirewatch.service.automation`): every new point
+  of a claimant's series that differs from the point before it (`storage.health.figure_changes`);
+- on a database's first cycle (a backfill: nothing was fetched before it) one
+  `wirewatch.figures.backfilled` event with the counts instead, not a flood of old changes.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 FIGURE_CHANGED = "wirewatch.figure.changed"
+FIGURES_BACKFILLED = "wirewatch.figures.backfilled"
 _HEALTHY = ("ok", "not_modified")
 
 
@@ -25,6 +29,7 @@ class RunReport:
     changes: list[dict[str, Any]]  # storage.health.figure_changes
     totals: dict[str, int]
     duration_s: float
+    backfill: bool = False  # the database's first cycle: one summary event, not one per change
 
 
 def cycle_line(report: RunReport) -> str:
@@ -34,14 +39,61 @@ def cycle_line(report: RunReport) -> str:
         f"ingest cycle: {len(report.polls)} feeds polled ({by_outcome}), "
         f"{report.totals.get('articles_added', 0)} articles and "
         f"{report.totals.get('versions_added', 0)} versions added, "
-        f"{len(report.changes)} figures changed, {report.duration_s:.1f} s"
+        f"{len(report.changes)} figures changed{' (backfill)' if report.backfill else ''}, "
+        f"{report.duration_s:.1f} s"
     )
 
 
+def _reasons(counts: Counter[str]) -> str:
+    return ", ".join(f"{reason}={n}" for reason, n in sorted(counts.items()))
+
+
+def _failed_polls(report: RunReport) -> list[dict[str, Any]]:
+    return [p for p in report.polls if p["outcome"] not in _HEALTHY]
+
+
+def _failed_fetches(report: RunReport) -> Counter[str]:
+    """Failed page fetches by reason (`fetches_failed_<reason>` in the totals)."""
+    prefix = "fetches_failed_"
+    return Counter(
+        {k.removeprefix(prefix): v for k, v in report.totals.items() if k.startswith(prefix) and v}
+    )
+
+
+def cycle_failure(report: RunReport) -> str | None:
+    """Why the cycle failed as a whole (every poll, or every page fetch, failed), or None.
+    A Failed flow run is what Prefect's own alerting and `wirewatch run`'s exit 1 see."""
+    failed, polled = _failed_polls(report), len(report.polls)
+    if polled and len(failed) == polled:
+        reasons = _reasons(Counter(str(p["reason"]) for p in failed))
+        return f"every feed failed ({polled} polled: {reasons}): `wirewatch summary` says why"
+    fetches, fetch_failures = report.totals.get("fetches", 0), _failed_fetches(report)
+    if fetches and sum(fetch_failures.values()) >= fetches:
+        return f"every page fetch failed ({fetches} fetched: {_reasons(fetch_failures)})"
+    return None
+
+
+def failures_line(report: RunReport) -> str | None:
+    """The one WARNING of a cycle with some failures: failed feeds by reason, failed pages."""
+    parts = []
+    failed = _failed_polls(report)
+    if failed:
+        named = ", ".join(f"{p['feed']} ({p['reason']})" for p in failed)
+        parts.append(f"{len(failed)} of {len(report.polls)} feeds failed: {named}")
+    fetch_failures = _failed_fetches(report)
+    if fetch_failures:
+        parts.append(
+            f"{sum(fetch_failures.values())} of {report.totals.get('fetches', 0)} page fetches "
+            f"failed ({_reasons(fetch_failures)})"
+        )
+    return "ingest cycle failures: " + "; ".join(parts) if parts else None
+
+
 def log_report(report: RunReport, logger: logging.Logger | logging.LoggerAdapter[Any]) -> None:
-    for poll in report.polls:
-        if poll["outcome"] not in _HEALTHY:
-            logger.warning("feed %s failed: %s (%s)", poll["feed"], poll["reason"], poll["url"])
+    """The cycle's INFO line, and one WARNING line when anything failed."""
+    warning = failures_line(report)
+    if warning:
+        logger.warning(warning)
     logger.info(cycle_line(report))
 
 
@@ -58,6 +110,28 @@ def change_payload(change: dict[str, Any]) -> dict[str, Any]:
         "new": change["value"],
         "figure": change["figure"],
         "url": change["url"],
+    }
+
+
+#: The backfill event lists at most this many changes (an event's payload stays small).
+BACKFILL_LISTED = 100
+
+
+def backfill_event(changes: list[dict[str, Any]]) -> dict[str, Any]:
+    """The one event of a backfill: how many changes, over how many events and claimants, and
+    the first `BACKFILL_LISTED` of them (as a figure-change event's payload, without the url)."""
+    listed = [
+        {k: v for k, v in change_payload(c).items() if k != "url"}
+        for c in changes[:BACKFILL_LISTED]
+    ]
+    return {
+        "resource": {"prefect.resource.id": "wirewatch.backfill"},
+        "payload": {
+            "changes": len(changes),
+            "events": len({c["event_id"] for c in changes}),
+            "claimants": len({_who(c) for c in changes}),
+            "listed": listed,
+        },
     }
 
 
@@ -89,6 +163,10 @@ async def publish(report: RunReport) -> None:
     await acreate_markdown_artifact(
         changes_markdown(report.changes), key="figure-changes", description="Figures changed"
     )
+    if report.backfill:
+        if report.changes:
+            emit_event(FIGURES_BACKFILLED, **backfill_event(report.changes))
+        return
     for change in report.changes:
         event_id = str(change["event_id"] or "none")
         emit_event(

@@ -20,11 +20,16 @@ from datetime import timedelta
 
 import httpx
 
+from wirewatch.exits import UsageError
 from wirewatch.service.offline import apply_offline_defaults
-from wirewatch.service.runner_env import service_env
+from wirewatch.service.runner_env import port_in_use, service_env, serving_marker
 from wirewatch.settings import Settings
 
 DEPLOYMENT = "wirewatch-ingest"
+
+
+class PortBusy(UsageError):
+    """The Prefect server's port is taken: nothing was started (exit 2)."""
 
 
 def _log(message: str) -> None:
@@ -107,6 +112,11 @@ def serve(settings: Settings, interval_minutes: float | None = None) -> int:
     env = dict(os.environ)
     children: list[_Child] = []
     api_url = env.get("PREFECT_API_URL", "")
+    if not api_url and port_in_use(settings.prefect_port):  # before starting anything
+        raise PortBusy(
+            f"port {settings.prefect_port} is in use (another `wirewatch serve`?): "
+            "stop it, or choose another with --port"
+        )
     if not api_url:
         api_url = f"http://127.0.0.1:{settings.prefect_port}/api"
         server_args = _server_args(settings.prefect_port, settings.prefect_ui)
@@ -121,9 +131,10 @@ def serve(settings: Settings, interval_minutes: float | None = None) -> int:
         env.setdefault("WIREWATCH_KEEP_WARM", "true")  # runs execute in the warm runner
         children.append(_Child("ingest runner", lambda: _start(_runner_args(interval), env)))
         _log(f"serving deployment {DEPLOYMENT!r} every {interval:g} minutes; Ctrl-C stops")
-        while not stop.wait(1.0):
-            if not all(child.check() for child in children):
-                return 1
+        with serving_marker(api_url):  # a one-shot `wirewatch run` uses this server meanwhile
+            while not stop.wait(1.0):
+                if not all(child.check() for child in children):
+                    return 1
         return 0
     finally:
         for child in reversed(children):
@@ -137,11 +148,14 @@ def _run_runner(interval_minutes: float) -> None:
     if Settings().keep_warm:
         _run_warm(interval_minutes)
         return
+    from prefect.schedules import Interval
+
     from flows.ingest import ingest
+    from wirewatch.service.warm import SCHEDULED_PARAMETERS
 
     ingest.serve(
         name=DEPLOYMENT,
-        interval=timedelta(minutes=interval_minutes),
+        schedule=Interval(timedelta(minutes=interval_minutes), parameters=SCHEDULED_PARAMETERS),
         tags=["wirewatch", "ingest"],
         limit=1,
         pause_on_shutdown=False,

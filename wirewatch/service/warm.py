@@ -3,7 +3,10 @@ deployment's flow runs itself, in-process, instead of Prefect's runner starting 
 `python -m prefect.engine` process per run (~3 s of imports and ~10 s of start-up each time).
 
 It registers the deployment with its interval schedule (the server's scheduler creates the
-runs, as for `flow.serve`), then polls the API for the deployment's due runs, claims each with
+runs, as for `flow.serve`; they pass `poll="due"`), creates one run for now (a daemon that
+waits a whole interval before its first cycle looks dead), then polls the API for the
+deployment's due runs the way Prefect's own runner does (`get_scheduled_flow_runs`, which also
+marks the deployment `Ready` in the UI while this process serves it), claims each with
 a Pending proposal (so no other runner takes it) and runs it through Prefect's own flow engine
 (`run_flow_async` with the existing flow run): every cycle is a real flow run in the server,
 with its logs, task runs and artifacts. Imports, the extraction workers (`shared_pool`) and
@@ -27,28 +30,18 @@ if TYPE_CHECKING:
 _LOG = logging.getLogger("wirewatch.serve")
 
 
-async def _due_runs(client: PrefectClient, deployment_id: UUID) -> list[FlowRun]:
-    from prefect.client.schemas.filters import (
-        DeploymentFilter,
-        DeploymentFilterId,
-        FlowRunFilter,
-        FlowRunFilterNextScheduledStartTime,
-        FlowRunFilterState,
-        FlowRunFilterStateType,
-    )
-    from prefect.client.schemas.objects import StateType
-    from prefect.client.schemas.sorting import FlowRunSort
+#: The parameters of the schedule's runs; a run started by hand gets the flow's default (all).
+SCHEDULED_PARAMETERS = {"poll": "due"}
 
-    return await client.read_flow_runs(
-        flow_run_filter=FlowRunFilter(
-            state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
-            next_scheduled_start_time=FlowRunFilterNextScheduledStartTime(
-                before_=datetime.now(UTC)
-            ),
-        ),
-        deployment_filter=DeploymentFilter(id=DeploymentFilterId(any_=[deployment_id])),
-        sort=FlowRunSort.NEXT_SCHEDULED_START_TIME_ASC,
+
+async def _due_runs(client: PrefectClient, deployment_id: UUID) -> list[FlowRun]:
+    """The deployment's Scheduled runs that are due, oldest first. The endpoint Prefect's runner
+    and workers poll: the server records the poll and shows the deployment `Ready`."""
+    runs = await client.get_scheduled_flow_runs_for_deployments(
+        deployment_ids=[deployment_id], scheduled_before=datetime.now(UTC)
     )
+    never = datetime.min.replace(tzinfo=UTC)
+    return sorted(runs, key=lambda run: run.next_scheduled_start_time or never)
 
 
 async def _claim(client: PrefectClient, run: FlowRun) -> bool:
@@ -98,18 +91,22 @@ async def serve_warm(
 ) -> None:
     """Register the deployment with its schedule, then execute its runs until `stop`."""
     from prefect.client.orchestration import get_client
+    from prefect.schedules import Interval
 
     from flows.ingest import ingest
 
     runner_deployment = await ingest.ato_deployment(
         name=deployment,
-        interval=timedelta(minutes=interval_minutes),
+        schedule=Interval(timedelta(minutes=interval_minutes), parameters=SCHEDULED_PARAMETERS),
         tags=["wirewatch", "ingest"],
     )
     deployment_id = await runner_deployment.aapply()
     _LOG.info("wirewatch serve: warm runner serving %r every %g min", deployment, interval_minutes)
     stop = stop or asyncio.Event()
     async with get_client() as client:
+        await client.create_flow_run_from_deployment(  # the first cycle: now
+            deployment_id, parameters=SCHEDULED_PARAMETERS, tags=["start-up"]
+        )
         while not stop.is_set():
             try:
                 await run_due(client, deployment_id, ingest)
