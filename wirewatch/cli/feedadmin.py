@@ -23,6 +23,11 @@ async def _get(url: str, settings: Settings) -> Response:
         return await fetch(client, HostLimiter(1, 1), url, settings)
 
 
+def fetch_once(url: str, settings: Settings) -> Response:
+    """One GET of `url` with the ingest's fetcher and address policy."""
+    return asyncio.run(_get(url, settings))
+
+
 def discover_feed(url: str, settings: Settings) -> str:
     """`url` itself when it serves a feed, else the first feed its page links to."""
     from trafilatura.feeds import FeedParameters, determine_feed
