@@ -280,7 +280,7 @@ def _view_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
         "write every table and view as Parquet",
         """
   wirewatch export --to data/parquet
-  duckdb -c "SELECT * FROM 'data/parquet/figure_history.parquet' LIMIT 5"
+  python -c "import duckdb; duckdb.read_parquet('data/parquet/figure_history.parquet').show()"
   python -c "import pyarrow.parquet as pq; print(pq.read_table('data/parquet/claims.parquet'))\"""",
     )
     export.add_argument("--to", metavar="DIR", required=True, help="folder to write into")

@@ -1,8 +1,9 @@
 """The `wirewatch` command line.
 
 Exit codes: 0 done, 1 the work failed, 2 usage (bad argument, setting, input file or query),
-3 database locked or missing (see wirewatch/exits.py). Errors are one line on stderr;
-`wirewatch --debug COMMAND` adds the traceback.
+3 database locked or missing (see wirewatch/exits.py). Errors are one line on stderr (a query's
+error is followed by DuckDB's own hint lines and caret); `wirewatch --debug COMMAND` adds the
+traceback.
 """
 
 from __future__ import annotations
@@ -63,7 +64,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         try:
             table = query(con, args.sql)
         except duckdb.Error as exc:  # the user's SQL: a usage error, not a database fault
-            raise UsageError(f"query failed: {str(exc).rstrip()}") from exc  # hints and caret
+            hints = "\n".join(line for line in str(exc).splitlines() if line.strip())
+            raise UsageError(f"query failed: {hints}") from exc  # DuckDB's hints and caret kept
     write_table(table, args.format)
     return ExitCode.OK
 
@@ -109,7 +111,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
     with _read_only(args.db) as con:
         chart = event_chart(con, args.event, args.metric)
     path = write_chart(chart, Path(args.output))
-    print(f"{path}: {len(chart.series)} lines ({chart.title})")
+    print(f"{path}: {len(chart.series)} claimant series ({chart.title})")
     return ExitCode.OK
 
 

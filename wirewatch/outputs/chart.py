@@ -255,14 +255,19 @@ def _colors(chart: Chart) -> dict[str, Any]:
     return {key: palette[i % len(palette)] for i, key in enumerate(keys)}
 
 
-def chart_bytes(chart: Chart, fmt: str) -> bytes:
-    """The chart as PNG or SVG bytes (deterministic: no creation date, fixed ids)."""
+def chart_style() -> Any:
+    """The chart's matplotlib settings, for drawing it outside `chart_bytes`."""
     from matplotlib import rc_context
 
+    return rc_context(cast(Any, _RC))  # the stubs want a Literal key type
+
+
+def chart_bytes(chart: Chart, fmt: str) -> bytes:
+    """The chart as PNG or SVG bytes (deterministic: no creation date, fixed ids)."""
     if fmt not in CHART_FORMATS:
         raise ValueError(f"unknown chart format {fmt!r}; one of {', '.join(CHART_FORMATS)}")
     buffer = io.BytesIO()
-    with rc_context(cast(Any, _RC)):  # the stubs want a Literal key type
+    with chart_style():
         metadata = {"Date": None} if fmt == "svg" else {"Software": None}
         draw_figure(chart).savefig(buffer, format=fmt, dpi=110, metadata=metadata)
     return buffer.getvalue()

@@ -170,8 +170,9 @@ def event_html(event: EventView, updated: set[str], links: Links = FILE_LINKS) -
     copies with their agency."""
     charts = "".join(
         f'<figure class="chart" data-metric="{escape(metric)}">{chart_svg(chart)}'
-        f"<figcaption>{escape(metric)}: one line per claimant; open markers are hedged "
-        f"figures (at least, more than, about)</figcaption></figure>"
+        f"<figcaption>{escape(metric)}: one color per claimant; a line is a claimant revising "
+        f"its figure; open markers are hedged figures (at least, more than, about)</figcaption>"
+        "</figure>"
         for metric, chart in event.charts
     )
     shown = [c for c in event.timeline.columns if c not in ("article_id", "versions", "outlet")]
@@ -221,8 +222,13 @@ def versions_html(found: VersionDiff, versions: tuple[Version, ...]) -> str:
 </section>"""
 
 
-def _totals_html(totals: dict[str, int]) -> str:
-    spans = "".join(f"<span>{escape(k)}: <b>{v}</b></span>" for k, v in totals.items())
+def _totals_html(totals: dict[str, int], errors_href: str = "") -> str:
+    spans = "".join(
+        f'<span><a href="{errors_href}">{escape(k)}</a>: <b>{v}</b></span>'
+        if k == "errors" and errors_href
+        else f"<span>{escape(k)}: <b>{v}</b></span>"
+        for k, v in totals.items()
+    )
     return f'<p class="totals">{spans}</p>'
 
 
@@ -294,7 +300,7 @@ def events_page(
         )
     )
     body = f"""<h1>wirewatch: events</h1>
-{_totals_html(totals)}
+{_totals_html(totals, "/feeds")}
 <form class="search" method="get" action="/">{inputs}<button>search</button></form>
 <p class="meta">{n_events} events, newest first · page {page_number} of {last}</p>
 {table}
