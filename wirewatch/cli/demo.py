@@ -51,11 +51,12 @@ next steps:
 """  # noqa: E501
 
 
-def run_demo(db: Path, workdir: Path) -> int:
+def run_demo(db: Path, workdir: Path, verbose: bool = False) -> int:
     # The sample site lives on loopback, which the default address policy refuses.
     os.environ["WIREWATCH_ALLOW_PRIVATE_ADDRESSES"] = "true"
     os.environ.setdefault("WIREWATCH_MIN_HOST_DELAY_S", "0")  # the sample site is our own
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")  # the steps' lines say enough
+    if not verbose and not os.environ.get("WIREWATCH_LOG_LEVEL"):
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"  # each step's own line says enough
     workdir.mkdir(parents=True, exist_ok=True)
     db.unlink(missing_ok=True)
     holder: list[NewsSite] = []

@@ -199,7 +199,7 @@ def cmd_sample_site(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from wirewatch.cli.demo import run_demo
 
-    return run_demo(Path(args.db), Path(args.workdir))
+    return run_demo(Path(args.db), Path(args.workdir), args.verbose)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
