@@ -11,6 +11,7 @@ writer gets it back at once. While a cycle writes, a request waits as any reader
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sys
 from collections.abc import Callable
@@ -176,7 +177,8 @@ def serve_web(settings: Settings, db: Path, port: int) -> int:
     config = uvicorn.Config(
         build_app(settings, db), log_level="warning", access_log=False, lifespan="off"
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops cleanly, then re-raises it
+        uvicorn.Server(config).run(sockets=[sock])
     print("web page stopped", file=sys.stderr, flush=True)
     return 0
 
