@@ -185,7 +185,7 @@ def figure_rows(
                OR f.claimant_key ILIKE $claimant ESCAPE '\')
           AND ($outlet IS NULL OR a.outlet ILIKE $outlet ESCAPE '\')
         ORDER BY f.first_published_at, f.claimant_kind, f.claimant, f.metric, f.subject,
-                 f.value""",
+                 f.value, f.value_high, f.qualifier, f.claimant_key, f.event_id""",
         params,
     )
 

@@ -7,9 +7,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import random
+import signal
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
 from storage.browse import FIGURE_COLUMNS, FigurePoint, Filters, figure_rows
@@ -222,8 +225,6 @@ def test_claims_of_a_page_by_url_and_from_stdin(news_site, monkeypatch, capsys):
     claims = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert any(c["value"] == 80 and c["qualifier"] == "more_than" for c in claims)
     assert {c["file"] for c in claims} == {url}
-    import httpx
-
     page = httpx.get(url, trust_env=False).content
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(page)))
     assert main(["claims", "-"]) == 0
@@ -257,3 +258,65 @@ def test_export_help_examples_read_the_files_without_pandas(demo_db, tmp_path, c
         done = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, timeout=60)
         assert done.returncode == 0, done.stderr
         assert "claimant" in done.stdout or "article_id" in done.stdout
+
+
+def _readme_after_demo() -> list[list[str]]:
+    """The commands of the README's block "Right after `make demo`", as argv lists."""
+    import shlex
+    from pathlib import Path
+
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = text.split("Right after `make demo`", 1)[1].split("```sh\n", 1)[1].split("```")[0]
+    return [shlex.split(line, comments=True) for line in block.splitlines()]
+
+
+def test_the_readmes_commands_after_the_demo_run_as_written(demo_db, tmp_path, monkeypatch, capsys):
+    import socket
+    import subprocess
+    import sys
+
+    commands = _readme_after_demo()
+    assert ["export", "WIREWATCH_DB_PATH=data/demo.duckdb"] in commands
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "demo.duckdb").symlink_to(demo_db)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WIREWATCH_DB_PATH", "data/demo.duckdb")
+    ran = []
+    for argv in commands:
+        if argv[:1] != ["wirewatch"] or argv[1] == "web":
+            continue
+        assert main(argv[1:]) == 0, (argv, capsys.readouterr().err)
+        ran.append(argv[1])
+    assert {"query", "summary", "figures", "chart", "report", "export"} <= set(ran)
+    web = next(a for a in commands if a[:2] == ["wirewatch", "web"])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "WIREWATCH_WEB_PORT": str(port)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "wirewatch.cli", *web[1:]], env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        assert f"http://127.0.0.1:{port}/" in server.stdout.readline()
+        base = f"http://127.0.0.1:{port}"
+        page = httpx.get(base + "/", trust_env=False, timeout=30)
+        assert "BLA claims over 80" in page.text
+        assert page.headers["content-security-policy"].startswith("default-src 'none'")
+        for path, status, says in [
+            ("/?q=BLA&claimant=baloch&outlet=frontier&since=2026-02-01", 200, "BLA claims"),
+            ("/?q=no-such-words", 200, "No events match"),
+            ("/?since=yesterday", 400, "Invalid isoformat"),
+            ("/event/nope", 404, "no event"),
+            ("/diff/0000000000000000", 404, "no article"),
+            ("/feeds", 200, "Failing feeds"),
+        ]:
+            got = httpx.get(base + path, trust_env=False, timeout=30)
+            assert (got.status_code, says in got.text) == (status, True), path
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=30)
+    assert server.returncode == 0
+    assert main(["web", "--db", "data/nothing.duckdb"]) == 2
+    assert "does not exist yet" in capsys.readouterr().err
