@@ -3,7 +3,7 @@
 A read-only Starlette app on 127.0.0.1: the events (newest first, searchable, paged), an event
 (the report's section for it), an article's versions and word diff, and the feeds' health. Each
 request opens the DuckDB file read-only, reads what the page shows, closes it, and only then
-renders (charts included), so a reader holds the file for milliseconds and the next cycle's
+renders (charts included), so a reader holds the file only while it reads and the next cycle's
 writer gets it back at once. While a cycle writes, a request waits as any reader does
 (`open_db`'s retries) and then answers 503 "busy" rather than hold anything. Pages come from
 `report_html`, the renderer `wirewatch report` uses; they load nothing from elsewhere.
