@@ -25,8 +25,10 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The README's chart (docs/demo-chart.png) is the demo's, redrawn by each run.
 demo: $(VENV)/.installed
 	$(BIN)/wirewatch demo
+	@cp data/demo/chart.png docs/demo-chart.png
 
 test: $(VENV)/.installed-dev lint browser
 	$(BIN)/python -m pytest -q -m "not slow"

@@ -80,11 +80,153 @@ def event_metrics(con: duckdb.DuckDBPyConnection, event_id: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
-def events(con: duckdb.DuckDBPyConnection) -> Table:
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What `figures`, `report` and the web page narrow to; None is "any"."""
+
+    since: datetime | None = None  # figures first published (events: last seen) at or after
+    event_id: str | None = None
+    claimant: str | None = None  # a part of the claimant's name or key, any case
+    outlet: str | None = None  # a part of the outlet's name, any case
+    text: str | None = None  # a part of the event's title or id, any case (the page's search)
+
+
+NO_FILTERS = Filters()
+
+
+def _like(value: str | None) -> str | None:
+    if value is None:
+        return None
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _filter_params(filters: Filters) -> dict[str, object]:
+    return {
+        "since": filters.since,
+        "event_id": filters.event_id,
+        "claimant": _like(filters.claimant),
+        "outlet": _like(filters.outlet),
+        "text": _like(filters.text),
+    }
+
+
+_EVENT_FILTER = r"""
+    ($event_id IS NULL OR e.event_id = $event_id)
+    AND ($text IS NULL OR e.title ILIKE $text ESCAPE '\' OR e.event_id ILIKE $text ESCAPE '\')
+    AND ($since IS NULL OR e.last_seen >= $since)
+    AND ($claimant IS NULL OR EXISTS (
+        SELECT 1 FROM figure_history f WHERE f.event_id = e.event_id
+          AND (f.claimant ILIKE $claimant ESCAPE '\'
+               OR f.claimant_key ILIKE $claimant ESCAPE '\')))
+    AND ($outlet IS NULL OR EXISTS (
+        SELECT 1 FROM latest_versions l WHERE l.event_id = e.event_id
+          AND l.outlet ILIKE $outlet ESCAPE '\'))"""
+
+
+def events(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters = NO_FILTERS,
+    limit: int | None = None,
+    offset: int = 0,
+) -> Table:
+    """The events that match `filters`, newest first (by their last article)."""
+    params = {**_filter_params(filters), "limit": limit, "offset": offset}
     return query(
         con,
-        "SELECT event_id, title, first_seen, last_seen, n_stories, n_articles FROM events "
-        "ORDER BY n_articles DESC, first_seen, event_id",
+        "SELECT e.event_id, e.title, e.first_seen, e.last_seen, e.n_stories, e.n_articles "
+        f"FROM events e WHERE {_EVENT_FILTER} "
+        "ORDER BY e.last_seen DESC NULLS LAST, e.first_seen DESC, e.event_id "
+        "LIMIT coalesce($limit, 9223372036854775807) OFFSET $offset",
+        params,
+    )
+
+
+def count_events(con: duckdb.DuckDBPyConnection, filters: Filters = NO_FILTERS) -> int:
+    row = con.execute(
+        f"SELECT count(*) FROM events e WHERE {_EVENT_FILTER}", _filter_params(filters)
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+#: `figures`' columns for programs: numbers as numbers, times with their zone.
+FIGURE_COLUMNS = (
+    "value", "value_high", "qualifier", "figure", "metric", "subject", "claimant",
+    "claimant_kind", "claimant_key", "event_id", "outlet", "url", "published_at",
+    "first_seen_at", "last_seen_at", "n_sources", "previous_value",
+)  # fmt: skip
+
+
+def figure_rows(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters = NO_FILTERS,
+    metric: str | None = None,
+    include_unattributed: bool = False,
+) -> Table:
+    """figure_history with the outlet of the article that first gave each figure."""
+    params = _filter_params(filters)
+    del params["text"]
+    params.update(metric=metric, all=include_unattributed)
+    return query(
+        con,
+        r"""
+        SELECT f.value, f.value_high, f.qualifier, f.figure, f.metric, f.subject, f.claimant,
+               f.claimant_kind, f.claimant_key, f.event_id, a.outlet, f.article_url AS url,
+               f.first_published_at AS published_at, f.first_seen_at, f.last_seen_at,
+               f.n_sources, f.previous_value
+        FROM figure_history f
+        LEFT JOIN (SELECT canonical_url, any_value(outlet) AS outlet FROM articles GROUP BY 1) a
+               ON a.canonical_url = f.article_url
+        WHERE ($metric IS NULL OR f.metric = $metric)
+          AND ($all OR f.claimant_kind <> 'unattributed')
+          AND ($event_id IS NULL OR f.event_id = $event_id)
+          AND ($since IS NULL OR f.first_published_at >= $since)
+          AND ($claimant IS NULL OR f.claimant ILIKE $claimant ESCAPE '\'
+               OR f.claimant_key ILIKE $claimant ESCAPE '\')
+          AND ($outlet IS NULL OR a.outlet ILIKE $outlet ESCAPE '\')
+        ORDER BY f.first_published_at, f.claimant_kind, f.claimant, f.metric, f.subject,
+                 f.value, f.value_high, f.qualifier, f.claimant_key, f.event_id""",
+        params,
+    )
+
+
+def people_columns(figures: Table) -> Table:
+    """`figure_rows` as a person reads it: when, who, what, and where it was first said."""
+    shown = ("published_at", "claimant_kind", "claimant", "metric", "subject", "figure",
+             "previous_value", "n_sources", "outlet")  # fmt: skip
+    names = {"published_at": "published", "claimant_kind": "kind", "previous_value": "previous",
+             "n_sources": "sources"}  # fmt: skip
+    keep = [figures.columns.index(c) for c in shown]
+    return Table(
+        [names.get(c, c) for c in shown], [tuple(row[i] for i in keep) for row in figures.rows]
+    )
+
+
+def feed_health_table(con: duckdb.DuckDBPyConnection) -> Table:
+    """Every feed with its last outcome and reason, the failing ones first."""
+    return query(
+        con,
+        """
+        SELECT feed, url, last_outcome AS outcome, last_reason AS reason,
+               consecutive_failures AS failures, last_polled_at, last_success_at, polls,
+               next_poll_at
+        FROM feed_health
+        ORDER BY consecutive_failures DESC, last_outcome IN ('ok', 'not_modified'), feed""",
+    )
+
+
+def recent_errors(con: duckdb.DuckDBPyConnection, limit: int = 200) -> Table:
+    """The newest poll and fetch errors, with their reasons."""
+    return query(
+        con,
+        """
+        SELECT * FROM (
+            SELECT polled_at AS time, 'poll' AS kind, feed, url, http_status, outcome, reason
+            FROM poll_errors
+            UNION ALL
+            SELECT fetched_at, 'page', feed, url, http_status, outcome, reason FROM fetch_errors)
+        ORDER BY time DESC LIMIT ?""",
+        [limit],
     )
 
 
@@ -120,10 +262,17 @@ def event_timeline(con: duckdb.DuckDBPyConnection, event_id: str) -> Table:
     return query(
         con,
         """
-        SELECT first_published_at AS published, claimant_kind AS kind, claimant, metric,
-               subject, figure, previous_value AS previous, n_sources AS sources, article_url
-        FROM figure_history WHERE event_id = ? AND claimant_kind <> 'unattributed'
-        ORDER BY first_published_at, claimant_kind, claimant, metric, subject, value""",
+        SELECT f.first_published_at AS published, f.claimant_kind AS kind, f.claimant,
+               f.metric, f.subject, f.figure, f.previous_value AS previous,
+               f.n_sources AS sources, f.article_url, a.article_id, a.versions, a.outlet
+        FROM figure_history f
+        LEFT JOIN (SELECT a.canonical_url, any_value(a.article_id) AS article_id,
+                          any_value(a.outlet) AS outlet, max(v.version) AS versions
+                   FROM articles a JOIN article_versions v USING (article_id) GROUP BY 1) a
+               ON a.canonical_url = f.article_url
+        WHERE f.event_id = ? AND f.claimant_kind <> 'unattributed'
+        ORDER BY f.first_published_at, f.claimant_kind, f.claimant, f.metric, f.subject,
+                 f.value""",
         [event_id],
     )
 

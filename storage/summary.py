@@ -13,8 +13,15 @@ class Table:
     columns: list[str]
     rows: list[tuple[Any, ...]]
 
+    def column(self, name: str) -> list[Any]:
+        """The values of one column, in row order."""
+        i = self.columns.index(name)
+        return [row[i] for row in self.rows]
 
-def query(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Table:
+
+def query(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | dict[str, Any] | None = None
+) -> Table:
     relation = con.execute(sql, params or [])
     columns = [d[0] for d in relation.description or []]
     return Table(columns, relation.fetchall())

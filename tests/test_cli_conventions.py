@@ -109,7 +109,10 @@ def test_bad_sql_is_a_usage_error_and_a_missing_database_is_3(tmp_path, capsys):
     db = tmp_path / "db.duckdb"
     with connect(db):
         pass
-    assert "query failed" in _one_line_error(["query", "SELEC 1", "--db", str(db)], capsys, 2)
+    assert main(["query", "SELEC 1", "--db", str(db)]) == 2
+    first, *hint = capsys.readouterr().err.strip().splitlines()  # DuckDB's own hint lines follow
+    assert first.startswith("wirewatch query: query failed: Parser Error: syntax error")
+    assert hint == ["LINE 1: SELEC 1", "        ^^^^^"]
     missing = str(tmp_path / "nope.duckdb")
     assert "does not exist" in _one_line_error(["summary", "--db", missing], capsys, 3)
 

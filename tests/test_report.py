@@ -33,12 +33,14 @@ def _claimants(db: Path, metric: str) -> set[tuple[str, str]]:
     return set(rows)
 
 
-def test_the_chart_has_one_line_per_claimant_of_the_bla_event(demo_db, tmp_path, capsys):
+def test_the_chart_has_every_claimant_of_the_bla_event_and_one_revision(demo_db, tmp_path, capsys):
     svg = tmp_path / "killed.svg"
     assert main(["chart", "--db", str(demo_db), "-o", str(svg)]) == 0
-    assert "lines (killed: BLA claims over 80" in capsys.readouterr().out
-    drawn = re.findall(r'<g id="series-(\d+)">', svg.read_text())
+    assert "claimant series (killed: BLA claims over 80" in capsys.readouterr().out
+    drawn = set(re.findall(r'<g id="series-(\d+)-point-0">', svg.read_text()))
     assert len(drawn) == len(_claimants(demo_db, "killed")) >= 10
+    lines = re.findall(r'<g id="series-(\d+)">', svg.read_text())
+    assert len(lines) == 1  # only the BLA revised its figure: one step line
     with connect(demo_db, read_only=True) as con:
         chart = event_chart(con, None, "killed")
     security = {s.label for s in chart.series if s.subject == "security_forces"}

@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     prefect_port: int = Field(
         4200, ge=1, le=65535, description="Port of the Prefect server `serve` starts."
     )
+    web_port: int = Field(
+        8780, ge=0, le=65535, description="Port of the live page on 127.0.0.1 (0: a free one)."
+    )
 
     # issue 10: running as a service (see wirewatch/fetch/politeness.py, wirewatch/fetch/polling.py)
     log_level: str = Field("INFO", description="Log level of wirewatch and its flow runs.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from storage.summary import SECTIONS
@@ -112,8 +113,9 @@ def _ingest_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
         handlers["serve"],
         "daemon: Prefect server + ingest on a schedule",
         """
-  wirewatch serve
-  wirewatch serve --interval 5""",
+  wirewatch serve                              # also the live page on 127.0.0.1:8780
+  wirewatch serve --interval 5 --web-port 9000
+  wirewatch serve --no-web""",
     )
     serve.add_argument(
         "--interval",
@@ -129,6 +131,8 @@ def _ingest_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
     )
     _feeds(serve)
     _db(serve)
+    web_options(serve)
+    serve.add_argument("--no-web", action="store_true", help="do not serve the live page")
     repro = _add(
         sub,
         "reprocess",
@@ -230,9 +234,12 @@ def _read_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
         "print how each claimed figure changed",
         """
   wirewatch figures --metric killed
-  wirewatch figures --event d62cb45406ba9d29.1 --format jsonl""",
+  wirewatch figures --event d62cb45406ba9d29.1 --format jsonl
+  wirewatch figures --claimant BLA --since 2025-02-01 --format csv > bla.csv
+  (json, jsonl and csv hold value, value_high, qualifier, metric, subject, claimant,
+   claimant_kind, event_id, outlet, url and the times with their zone)""",
     )
-    figures.add_argument("--event", metavar="EVENT_ID", help="only this event")
+    filter_options(figures)
     figures.add_argument("--metric", choices=METRICS, help="only this metric")
     figures.add_argument("--all", action="store_true", help="include unattributed figures")
     add_format_option(figures)
@@ -268,9 +275,14 @@ def _view_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
         "write a self-contained HTML report",
         """
   wirewatch report
-  wirewatch report -o /tmp/wirewatch.html && xdg-open /tmp/wirewatch.html""",
+  wirewatch report -o /tmp/wirewatch.html && xdg-open /tmp/wirewatch.html
+  wirewatch report --claimant BLA --since 2025-02-01""",
     )
     report.add_argument("-o", "--output", metavar="FILE", default="data/report.html")
+    report.add_argument(
+        "--max-events", type=int, metavar="N", help="only the N newest events (default: all)"
+    )
+    filter_options(report)
     _db(report)
     diff = _add(
         sub,
@@ -291,10 +303,43 @@ def _view_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
         "write every table and view as Parquet",
         """
   wirewatch export --to data/parquet
-  python -c "import pandas; print(pandas.read_parquet('data/parquet/claims.parquet'))\"""",
+  python -c "import duckdb; duckdb.read_parquet('data/parquet/figure_history.parquet').show()"
+  python -c "import pyarrow.parquet as pq; print(pq.read_table('data/parquet/claims.parquet'))\"""",
     )
     export.add_argument("--to", metavar="DIR", required=True, help="folder to write into")
     _db(export)
+
+
+def web_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--web-port" if parser.prog.endswith("serve") else "--port",
+        dest="web_port",
+        type=port_number,
+        metavar="N",
+        help="port of the live page on 127.0.0.1 (default: WIREWATCH_WEB_PORT; 0: a free one)",
+    )
+
+
+def iso_time(text: str) -> datetime:
+    """A `--since` value: an ISO date or time; UTC when it names no zone."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM[+zone])"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def filter_options(parser: argparse.ArgumentParser, event: bool = True) -> None:
+    """--since, --event, --claimant, --outlet (`figures`, `report`)."""
+    parser.add_argument(
+        "--since", type=iso_time, metavar="TIME", help="figures published since (UTC if no zone)"
+    )
+    if event:
+        parser.add_argument("--event", metavar="EVENT_ID", help="only this event")
+    parser.add_argument("--claimant", metavar="TEXT", help="claimants whose name holds TEXT")
+    parser.add_argument("--outlet", metavar="TEXT", help="outlets whose name holds TEXT")
 
 
 def _chart_path(text: str) -> str:
@@ -308,12 +353,26 @@ def _other_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
         sub,
         "claims",
         handlers["claims"],
-        "print the claims in text or HTML files (JSON lines)",
+        "print the claims in text or HTML files or pages (JSON lines)",
         """
   wirewatch claims story.txt page.html
+  wirewatch claims https://example.com/story        # fetched as the ingest fetches pages
   curl -s https://example.com/story | wirewatch claims -""",
     )
-    claims.add_argument("files", nargs="+", metavar="FILE", help="files to read; - for stdin")
+    claims.add_argument(
+        "files", nargs="+", metavar="FILE|URL", help="files or http(s) URLs to read; - for stdin"
+    )
+    web = _add(
+        sub,
+        "web",
+        handlers["web"],
+        "serve the live page over an existing database (read-only, 127.0.0.1)",
+        """
+  wirewatch web --db data/demo.duckdb          # then open http://127.0.0.1:8780/
+  wirewatch web --port 0                        # a free port, printed at start-up""",
+    )
+    web_options(web)
+    _db(web)
     site = _add(
         sub,
         "sample-site",

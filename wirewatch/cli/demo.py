@@ -2,7 +2,8 @@
 
 Starts the sample news site on 127.0.0.1, runs the ingest flow once per replay step, runs the
 last step again to show that a re-run adds nothing, stops the site, prints a summary read
-back from DuckDB, and ends by writing the figure chart and the HTML report and printing where.
+back from DuckDB, writes the figure chart and the HTML report, and ends with three next steps
+(the page, a query of the demo's database, the daemon), each a command that runs as written.
 """
 
 from __future__ import annotations
@@ -37,10 +38,25 @@ async def _replay(site: NewsSite, feeds: Path, db: Path) -> dict[str, int]:
     return {k: after[k] - before[k] for k in after}
 
 
-def run_demo(db: Path, workdir: Path) -> int:
+def next_steps(db: Path, report: Path) -> str:
+    """What to try after the demo: the page, a query, the daemon (each runs as written)."""
+    wirewatch = ".venv/bin/wirewatch"
+    return f"""
+next steps:
+  1. open the page:   {wirewatch} web --db {db}    then http://127.0.0.1:8780/
+                      (or the file {report})
+  2. query the data:  {wirewatch} query --db {db} "SELECT claimant, figure, first_published_at FROM figure_history LIMIT 5"
+  3. run it live:     {wirewatch} sample-site &   then
+                      WIREWATCH_ALLOW_PRIVATE_ADDRESSES=true {wirewatch} serve    (page on http://127.0.0.1:8780/)
+"""  # noqa: E501
+
+
+def run_demo(db: Path, workdir: Path, verbose: bool = False) -> int:
     # The sample site lives on loopback, which the default address policy refuses.
     os.environ["WIREWATCH_ALLOW_PRIVATE_ADDRESSES"] = "true"
     os.environ.setdefault("WIREWATCH_MIN_HOST_DELAY_S", "0")  # the sample site is our own
+    if not verbose and not os.environ.get("WIREWATCH_LOG_LEVEL"):
+        os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"  # each step's own line says enough
     workdir.mkdir(parents=True, exist_ok=True)
     db.unlink(missing_ok=True)
     holder: list[NewsSite] = []
@@ -56,7 +72,7 @@ def run_demo(db: Path, workdir: Path) -> int:
         added = asyncio.run(_replay(holder[0], feeds, db))
     print("\nre-running the last step added: " + " ".join(f"{k}={v}" for k, v in added.items()))
     with connect(db, read_only=True) as con:
-        for title, table in summary(con).items():
+        for title, table in summary(con, ["totals", "events"]).items():
             print(f"\n== {title}\n{format_table(table)}")
         print("\n== each kind of claimant's latest figure, side by side (figure_disputes)")
         print(format_table(disputes(con)))
@@ -64,6 +80,7 @@ def run_demo(db: Path, workdir: Path) -> int:
         print(format_table(figure_timeline(con, metric="killed")))
         chart = write_chart(event_chart(con, None, "killed"), workdir / "chart.png")
         report = write_report(con, workdir / "report.html")
-    print(f"\nchart of the figures over time: {chart.resolve()}")
-    print(f"report (one HTML file, opens offline): {report.resolve()}")
+    print(f"\nchart of the figures over time: {chart}")
+    print(f"report (one HTML file, opens offline): {report}")
+    print(next_steps(db, report), end="")
     return 0

@@ -32,6 +32,11 @@ async def _get(url: str, settings: Settings) -> Response:
         return await fetch(client, HostLimiter(1, 1), url, settings)
 
 
+def fetch_once(url: str, settings: Settings) -> Response:
+    """One GET of `url` with the ingest's fetcher and address policy."""
+    return asyncio.run(_get(url, settings))
+
+
 def _feed_title(url: str, settings: Settings) -> tuple[Response, str | None]:
     """The response for `url`, and its feed's title when it is a feed (None: not a feed)."""
     response = asyncio.run(_get(url, settings))

@@ -1,8 +1,9 @@
 """The `wirewatch` command line.
 
 Exit codes: 0 done, 1 the work failed, 2 usage (bad argument, setting, input file or query),
-3 database locked or missing (see wirewatch/exits.py). Errors are one line on stderr;
-`wirewatch --debug COMMAND` adds the traceback.
+3 database locked or missing (see wirewatch/exits.py). Errors are one line on stderr (a query's
+error is followed by DuckDB's own hint lines and caret); `wirewatch --debug COMMAND` adds the
+traceback.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ from wirewatch.settings import Settings, open_reader
 
 if TYPE_CHECKING:
     import duckdb
+
+    from storage.browse import Filters
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -76,7 +79,8 @@ def cmd_query(args: argparse.Namespace) -> int:
         try:
             table = query(con, args.sql)
         except duckdb.Error as exc:  # the user's SQL: a usage error, not a database fault
-            raise UsageError(f"query failed: {str(exc).splitlines()[0]}") from exc
+            hints = "\n".join(line for line in str(exc).splitlines() if line.strip())
+            raise UsageError(f"query failed: {hints}") from exc  # DuckDB's hints and caret kept
     write_table(table, args.format)
     return ExitCode.OK
 
@@ -93,13 +97,25 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _filters(args: argparse.Namespace) -> Filters:
+    from storage.browse import Filters
+
+    return Filters(
+        since=args.since,
+        event_id=getattr(args, "event", None),
+        claimant=args.claimant,
+        outlet=args.outlet,
+    )
+
+
 def cmd_figures(args: argparse.Namespace) -> int:
-    from storage.summary import figure_timeline
+    from storage.browse import figure_rows, people_columns
     from wirewatch.outputs.tables import write_table
 
     with _read_only(args.db) as con:
-        table = figure_timeline(con, args.event, args.metric, args.all)
-    write_table(table, args.format)
+        table = figure_rows(con, _filters(args), args.metric, args.all)
+    # programs get every field (numbers as numbers, times with their zone); people a timeline
+    write_table(table if args.format != "table" else people_columns(table), args.format)
     return ExitCode.OK
 
 
@@ -110,7 +126,7 @@ def cmd_chart(args: argparse.Namespace) -> int:
     with _read_only(args.db) as con:
         chart = event_chart(con, args.event, args.metric)
     path = write_chart(chart, Path(args.output))
-    print(f"{path}: {len(chart.series)} lines ({chart.title})")
+    print(f"{path}: {len(chart.series)} claimant series ({chart.title})")
     return ExitCode.OK
 
 
@@ -118,7 +134,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from wirewatch.outputs.report import write_report
 
     with _read_only(args.db) as con:
-        path = write_report(con, Path(args.output))
+        path = write_report(con, Path(args.output), args.max_events, _filters(args))
     print(path)
     return ExitCode.OK
 
@@ -221,7 +237,7 @@ def cmd_sample_site(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from wirewatch.cli.demo import run_demo
 
-    return run_demo(Path(args.db), Path(args.workdir))
+    return run_demo(Path(args.db), Path(args.workdir), args.verbose)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -230,17 +246,47 @@ def cmd_serve(args: argparse.Namespace) -> int:
     guard_descendants()  # first: whatever serve starts dies with it, even on SIGKILL
     from wirewatch.service.daemon import serve
 
-    return serve(command_settings(args), args.interval)
+    settings = command_settings(args)
+    if args.web_port is not None:
+        settings = settings.model_copy(update={"web_port": args.web_port})
+    return serve(settings, args.interval, web=not args.no_web)
+
+
+def cmd_web(args: argparse.Namespace) -> int:
+    from wirewatch.outputs.web import serve_web
+
+    settings = command_settings(args)
+    db = settings.db_path
+    if not db.exists():
+        raise UsageError(f"{db} does not exist yet: give --db, or run `wirewatch run` first")
+    port = settings.web_port if args.web_port is None else args.web_port
+    return serve_web(settings, db, port)
+
+
+def _fetch_page(url: str) -> tuple[str, str, bytes]:
+    """(final URL, content type, body) of a page, fetched as the ingest fetches pages (the
+    address policy, robots.txt, size caps, retries); a failed fetch is the work failing."""
+    from extractors.outcomes import Outcome
+    from wirewatch.cli.feedadmin import fetch_once
+
+    response = fetch_once(url, Settings())
+    if response.outcome is not Outcome.OK:
+        raise WorkFailed(f"{url}: {response.reason}")
+    return response.final_url, response.content_type, response.body
 
 
 def _read_text(name: str) -> tuple[str, str]:
-    """(text, title) of a plain-text or HTML file; `-` is standard input."""
+    """(text, title) of a plain-text or HTML file or an http(s) URL; `-` is standard input."""
     from extractors.pages import Article, Page, extract_article
 
-    data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    source, kind = f"file:{name}", "text/html"
+    if name.startswith(("http://", "https://")):
+        source, kind, data = _fetch_page(name)
+    else:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
     head = data[:2048].lstrip().lower()
-    if head.startswith(b"<") or b"<html" in head or b"<body" in head:
-        article = extract_article(Page(f"file:{name}", "text/html", data))
+    if "html" in kind and (head.startswith(b"<") or b"<html" in head or b"<body" in head):
+        article = extract_article(Page(source, kind, data))
         return (article.text, article.title) if isinstance(article, Article) else ("", "")
     return data.decode("utf-8", errors="replace"), ""
 
@@ -278,6 +324,7 @@ COMMANDS = {
     "diff": cmd_diff,
     "export": cmd_export,
     "claims": cmd_claims,
+    "web": cmd_web,
     "reprocess": cmd_reprocess,
     "feeds import": cmd_feeds_import,
     "feeds list": cmd_feeds_list,

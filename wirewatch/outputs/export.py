@@ -1,4 +1,4 @@
-"""`wirewatch export`: every table and view as a Parquet file, for pandas, polars or DuckDB.
+"""`wirewatch export`: every table and view as a Parquet file, for DuckDB, pyarrow or polars.
 
 Rows are streamed from DuckDB as Arrow batches into pyarrow's Parquet writer, so an export
 never holds a whole table in memory. Files are written under a temporary name and renamed,

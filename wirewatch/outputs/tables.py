@@ -74,23 +74,56 @@ def _cell(value: Any) -> str:
 
 
 def format_table(table: Table, title: str | None = None, width: int | None = None) -> str:
-    """A table as text, columns sized by display width (wide CJK characters count double)."""
+    """A table as text, columns sized by display width (wide CJK characters count double).
+    Given a `width` (a terminal's), every row stays one line: the widest cells are cut short."""
     from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
 
+    cells = [[_cell(v) for v in row] for row in table.rows]
+    widths = fit_widths(table.columns, cells, width)
     shown = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
     for i, column in enumerate(table.columns):
         numeric = _is_numeric([row[i] for row in table.rows])
-        shown.add_column(column, overflow="fold", justify="right" if numeric else "left")
-    for row in table.rows:
-        shown.add_row(*(_cell(v) for v in row))
+        shown.add_column(
+            column,
+            overflow="ellipsis",  # a cell too wide is cut short ("…"), never wrapped
+            no_wrap=True,
+            justify="right" if numeric else "left",
+            width=widths[i],
+        )
+    for row in cells:
+        shown.add_row(*row)
     # Piped output is not cut to 80 columns: it goes to files and other programs.
     console = Console(width=width or 1000, color_system=None, legacy_windows=False)
     with console.capture() as captured:
         console.print(shown, crop=False)
     lines = "\n".join(line.rstrip() for line in captured.get().splitlines()).strip("\n")
     return f"{lines}\n({len(table.rows)} rows)"
+
+
+#: What a column costs beside its cells: a space of padding each side and the separator.
+_GAP = 3
+_NARROWEST = 6
+
+
+def fit_widths(columns: list[str], cells: list[list[str]], width: int | None) -> list[int]:
+    """Each column's width: its widest cell, then, while the row is wider than `width`, the
+    widest column gives up a character (down to a few; a header is cut like a cell)."""
+    from rich.cells import cell_len
+
+    widths = [
+        max([cell_len(c), *(cell_len(row[i]) for row in cells)]) for i, c in enumerate(columns)
+    ]
+    if width is None:
+        return widths
+    budget = width - _GAP * (len(columns) - 1) - 1
+    while sum(widths) > budget:
+        widest = max(range(len(widths)), key=lambda i: widths[i])
+        if widths[widest] <= _NARROWEST:
+            break  # too many columns for the terminal: rows run past its edge
+        widths[widest] -= 1
+    return widths
 
 
 def _is_numeric(values: list[Any]) -> bool:

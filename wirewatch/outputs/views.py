@@ -11,7 +11,7 @@ from extractors.worddiff import WordDiff, diff_words, render_marked
 from storage import browse
 from storage.summary import Table, counts
 from wirewatch.exits import UsageError
-from wirewatch.outputs.chart import Chart, build_chart, chart_bytes
+from wirewatch.outputs.chart import Chart, build_chart
 
 
 def event_chart(con: duckdb.DuckDBPyConnection, event_id: str | None, metric: str) -> Chart:
@@ -90,7 +90,7 @@ class EventView:
     title: str
     first_seen: object
     last_seen: object
-    charts: tuple[tuple[str, str], ...]  # (metric, inline SVG)
+    charts: tuple[tuple[str, Chart], ...]  # (metric, chart), drawn once the connection is closed
     disputes: Table
     timeline: Table
     copies: Table
@@ -101,17 +101,13 @@ class ReportData:
     totals: dict[str, int]
     events: tuple[EventView, ...]
     diffs: tuple[tuple[VersionDiff, tuple[browse.Version, ...]], ...]
-
-
-def _svg(chart: Chart) -> str:
-    text = chart_bytes(chart, "svg").decode("utf-8")
-    return text[text.index("<svg") :]  # drop the XML declaration and DOCTYPE for inline use
+    n_events: int = 0  # how many events matched, shown or not
 
 
 def _event_view(con: duckdb.DuckDBPyConnection, row: tuple[object, ...]) -> EventView:
     event_id, title = str(row[0]), str(row[1])
     charts = tuple(
-        (metric, _svg(build_chart(browse.figure_points(con, event_id, metric), metric)))
+        (metric, build_chart(browse.figure_points(con, event_id, metric), metric))
         for metric in browse.event_metrics(con, event_id)
     )
     return EventView(
@@ -121,11 +117,34 @@ def _event_view(con: duckdb.DuckDBPyConnection, row: tuple[object, ...]) -> Even
     )  # fmt: skip
 
 
-def read_report(con: duckdb.DuckDBPyConnection, max_events: int = 25) -> ReportData:
-    events = tuple(_event_view(con, row) for row in browse.events(con).rows[:max_events])
+def read_event(con: duckdb.DuckDBPyConnection, event_id: str) -> EventView | None:
+    """One event as the page shows it; None when there is no such event."""
+    rows = browse.events(con, browse.Filters(event_id=event_id)).rows
+    return _event_view(con, rows[0]) if rows else None
+
+
+def _diffs(
+    con: duckdb.DuckDBPyConnection, article_ids: list[str]
+) -> tuple[tuple[VersionDiff, tuple[browse.Version, ...]], ...]:
     diffs = []
-    for article_id in browse.updated_articles(con):
+    for article_id in article_ids:
         found = version_diff(con, article_id)
         if found is not None:
             diffs.append((found, tuple(browse.article_versions(con, article_id))))
-    return ReportData(counts(con), events, tuple(diffs))
+    return tuple(diffs)
+
+
+def read_report(
+    con: duckdb.DuckDBPyConnection,
+    max_events: int | None = None,
+    filters: browse.Filters = browse.NO_FILTERS,
+) -> ReportData:
+    """What the report shows: the events matching `filters` (newest first, the first
+    `max_events` of them; None: all) and the diffs of their updated articles."""
+    rows = browse.events(con, filters, limit=max_events).rows
+    events = tuple(_event_view(con, row) for row in rows)
+    updated = browse.updated_articles(con)
+    if filters != browse.NO_FILTERS or max_events is not None:  # only the shown events' articles
+        shown = {str(a) for e in events for a in e.copies.column("article_id")}
+        updated = [a for a in updated if a in shown]
+    return ReportData(counts(con), events, _diffs(con, updated), browse.count_events(con, filters))

@@ -104,13 +104,23 @@ class _Child:
         return True
 
 
-def serve(settings: Settings, interval_minutes: float | None = None) -> int:
+def _web_child(settings: Settings, env: dict[str, str]) -> _Child:
+    """The live page (wirewatch/outputs/web.py), its own process on its own port."""
+    from wirewatch.outputs.web import free_port
+
+    port = settings.web_port or free_port()
+    args = [sys.executable, "-m", "wirewatch.outputs.web", str(port), str(settings.db_path)]
+    _log(f"web page on http://127.0.0.1:{port}/ (read-only; --no-web turns it off)")
+    return _Child("web page", lambda: _start(args, env))
+
+
+def serve(settings: Settings, interval_minutes: float | None = None, web: bool = True) -> int:
     interval = interval_minutes or settings.interval_minutes
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     env = dict(os.environ)
-    children: list[_Child] = []
+    children: list[_Child] = [_web_child(settings, env)] if web else []
     api_url = env.get("PREFECT_API_URL", "")
     if not api_url and port_in_use(settings.prefect_port):  # before starting anything
         raise PortBusy(
