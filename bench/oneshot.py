@@ -119,8 +119,12 @@ def main() -> None:
             site.terminate()
             site.wait(10)
     print(f"idle one-shot `wirewatch run`, median of {args.repeat}:")
-    print(f"  alone (temporary Prefect server): {statistics.median(alone):.1f} s  {alone}")
-    print(f"  while `serve` runs (its server):  {statistics.median(beside):.1f} s  {beside}")
+    for label, times in (
+        ("alone (temporary Prefect server)", alone),
+        ("while `serve` runs", beside),
+    ):
+        each = ", ".join(f"{t:.1f}" for t in times)
+        print(f"  {label}: {statistics.median(times):.1f} s ({each})")
 
 
 if __name__ == "__main__":
