@@ -37,16 +37,17 @@ from wirewatch.extract.workers import WorkerPool
 from wirewatch.feedlist import load_feeds
 from wirewatch.fetch import polling
 from wirewatch.ingest import archive, cycle, heap, notify
+from wirewatch.ingest.clock import Clock, cycle_clock
 from wirewatch.ingest.writer import Writer
 from wirewatch.sequence.grouping import Grouping, grouping_params
 from wirewatch.settings import Settings, open_db
 
 
 @task(cache_policy=NO_CACHE)
-async def sync_feed_list(settings: Settings) -> list[records.FeedState]:
+async def sync_feed_list(settings: Settings, clock: Clock) -> list[records.FeedState]:
     """Register the feeds file's feeds in the DB; return the state of those to poll now (all,
     unless `poll_due_only`), in file order."""
-    now = datetime.now(UTC)
+    now = clock.now()
     rows = [
         records.FeedRow(
             url_id(s.url), s.url, s.name, s.outlet, s.agency, now, s.robots, s.min_delay_s
@@ -68,17 +69,18 @@ async def ingest_batch(
     run_id: str,
     pool: WorkerPool | None,
     writer: Writer,
+    clock: Clock,
 ) -> dict[str, int]:
     """Poll a batch of feeds, fetch and extract their new pages, write them in groups of
     whole feeds (`page_batch_size` pages each) as each group's pages are done."""
     totals: Counter[str] = Counter()
     async with writer.batch(index):
-        polled = await cycle.poll_feeds(feeds, settings, run_id)
+        polled = await cycle.poll_feeds(feeds, settings, run_id, clock)
         with_entries = [p.feed.feed_id for p in polled if p.entries]
         known = await asyncio.to_thread(_known_entries, settings, with_entries)
         polled, jobs = cycle.plan_fetches(polled, known, settings)
         groups = cycle.write_groups(polled, jobs, settings.page_batch_size)
-        async with cycle.page_fetcher(settings, pool) as fetch_group:
+        async with cycle.page_fetcher(settings, pool, clock) as fetch_group:
             fetching = [asyncio.ensure_future(fetch_group(g.jobs)) for g in groups]
             try:
                 for group, pages in zip(groups, fetching, strict=True):
@@ -102,15 +104,13 @@ def _known_entries(
 
 
 @task(cache_policy=NO_CACHE)
-async def report(
-    settings: Settings, run_id: str, started: datetime, totals: dict[str, int]
-) -> None:
+async def report(settings: Settings, run_id: str, clock: Clock, totals: dict[str, int]) -> None:
     """Apply the archive's retention, log the cycle, publish its artifacts and events."""
     archive.expire_archive(settings)  # WARC files older than `warc_retention_days`
     with open_db(settings, read_only=True) as con:
         polls = health_reads.run_polls(con, run_id)
-        changes = health_reads.figure_changes(con, started)
-    elapsed = (datetime.now(UTC) - started).total_seconds()
+        changes = health_reads.figure_changes(con, clock.start)
+    elapsed = (clock.now() - clock.start).total_seconds()
     run_report = notify.RunReport(polls, changes, totals, elapsed)
     notify.log_report(run_report, get_run_logger())
     await notify.publish(run_report)
@@ -154,6 +154,7 @@ async def _run_batches(
     run_id: str,
     pool: WorkerPool | None,
     writer: Writer,
+    clock: Clock,
 ) -> Counter[str]:
     """Keep the extraction workers busy across batch boundaries: two batches run at a time,
     so batch k+1 is polled and fetched while batch k is still extracting and writing (the
@@ -164,7 +165,7 @@ async def _run_batches(
         async with ahead:
             # quote(): Prefect need not walk these inputs looking for futures
             result: dict[str, int] = await ingest_batch(  # type: ignore[call-overload]
-                index, quote(feeds), settings, run_id, quote(pool), quote(writer)
+                index, quote(feeds), settings, run_id, quote(pool), quote(writer), clock
             )  # (the task's typed signature does not know that quote() is unwrapped)
             return result
 
@@ -179,25 +180,28 @@ def _run_name() -> str:
 
 
 @flow(name="ingest", flow_run_name=_run_name)
-async def ingest(feeds_file: str | None = None, db_path: str | None = None) -> dict[str, int]:
+async def ingest(
+    feeds_file: str | None = None, db_path: str | None = None, now: str | None = None
+) -> dict[str, int]:
     """Poll every feed once (or only the due ones, with `poll_due_only`), fetch new and updated
-    articles, store new versions; log the cycle and publish its artifacts and events."""
-    overrides: dict[str, Any] = {"feeds_file": feeds_file, "db_path": db_path}
+    articles, store new versions; log the cycle and publish its artifacts and events. `now`
+    (ISO 8601, like `WIREWATCH_NOW`) runs the cycle as of that time, for replays."""
+    overrides: dict[str, Any] = {"feeds_file": feeds_file, "db_path": db_path, "now": now}
     settings = Settings(**{k: v for k, v in overrides.items() if v})
     run_id = flow_run.get_id() or str(uuid.uuid4())
-    started = datetime.now(UTC)
+    clock = cycle_clock(settings)
     heap.freeze_started_heap()
     with run_lock(settings.db_path):  # one run at a time: a second one exits with a message
-        totals = await _cycle(settings, run_id)
-        await report(settings, run_id, started, dict(totals))
+        totals = await _cycle(settings, run_id, clock)
+        await report(settings, run_id, clock, dict(totals))
     return dict(totals)
 
 
-async def _cycle(settings: Settings, run_id: str) -> Counter[str]:
-    feeds = await sync_feed_list(settings)
+async def _cycle(settings: Settings, run_id: str, clock: Clock) -> Counter[str]:
+    feeds = await sync_feed_list(settings, clock)
     grouping = Grouping(grouping_params(settings))  # its indexes live in the database
     writer = Writer(settings, run_id, grouping)
     with extraction_pool(settings.extract_workers, settings.keep_warm) as pool:
         size = settings.feed_batch_size
         chunks = [feeds[i : i + size] for i in range(0, len(feeds), size)]
-        return await _run_batches(chunks, settings, run_id, pool, writer)
+        return await _run_batches(chunks, settings, run_id, pool, writer, clock)

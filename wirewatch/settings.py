@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import math
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -111,6 +112,20 @@ class Settings(BaseSettings):
     keep_warm: bool = Field(
         False, description="Keep extraction workers between flow runs in one process (`serve`)."
     )
+
+    # replays and tests (wirewatch/ingest/clock.py)
+    now: datetime | None = Field(
+        None,
+        description="Run a cycle as of this time (ISO 8601; UTC when no offset is given): its "
+        "clock starts here and runs at real speed. Unset: the machine's clock.",
+    )
+
+    @field_validator("now")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 def open_db(

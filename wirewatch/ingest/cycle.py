@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -32,6 +33,7 @@ from storage.records import Batch, ClaimRow, EntryRow, FeedState, FetchRow, Poll
 from wirewatch.extract.workers import WorkerPool
 from wirewatch.fetch.net import HostLimiter, Response, Validators, build_client, fetch
 from wirewatch.fetch.politeness import FeedPoliteness
+from wirewatch.ingest.clock import Clock
 from wirewatch.ingest.isolation import INTERNAL_ERROR, contain
 from wirewatch.settings import Settings
 
@@ -71,8 +73,8 @@ def _polite(feed: FeedState) -> FeedPoliteness:
     return FeedPoliteness(feed.robots, feed.min_delay_s)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _clock(clock: Clock | None) -> Clock:
+    return clock or Clock(datetime.now(UTC), time.monotonic())
 
 
 def _poll_row(
@@ -82,13 +84,14 @@ def _poll_row(
     outcome: Outcome,
     reason: str,
     parsed: ParsedFeed | None = None,
+    clock: Clock | None = None,
 ) -> PollRow:
     seen = len(parsed.entries) if parsed else 0
     skipped = dict(parsed.skipped) if parsed else {}
     return PollRow(
         run_id,
         feed.feed_id,
-        _now(),
+        _clock(clock).now(),
         response.status,
         outcome.value,
         reason,
@@ -103,15 +106,16 @@ def _poll_row(
     )
 
 
-def _parse(run_id: str, feed: FeedState, response: Response) -> Polled:
+def _parse(run_id: str, feed: FeedState, response: Response, clock: Clock | None = None) -> Polled:
     if response.outcome is not Outcome.OK:
-        row = _poll_row(run_id, feed, response, response.outcome, response.reason)
+        row = _poll_row(run_id, feed, response, response.outcome, response.reason, clock=clock)
         return Polled(feed, row, ())
     try:
         parsed: ParsedFeed = parse_feed(response.body, response.final_url, response.content_type)
     except FeedParseError as exc:
-        return Polled(feed, _poll_row(run_id, feed, response, Outcome.PARSE_ERROR, exc.reason), ())
-    row = _poll_row(run_id, feed, response, Outcome.OK, "ok", parsed)
+        row = _poll_row(run_id, feed, response, Outcome.PARSE_ERROR, exc.reason, clock=clock)
+        return Polled(feed, row, ())
+    row = _poll_row(run_id, feed, response, Outcome.OK, "ok", parsed, clock)
     return Polled(feed, row, parsed.entries)
 
 
@@ -121,24 +125,27 @@ async def _poll_one(
     feed: FeedState,
     settings: Settings,
     run_id: str,
+    clock: Clock | None = None,
 ) -> Polled:
     try:
         validators = Validators(feed.etag, feed.last_modified)
         response = await fetch(client, limiter, feed.url, settings, validators, _polite(feed))
-        return _parse(run_id, feed, response)
+        return _parse(run_id, feed, response, clock)
     except Exception as exc:  # the isolation boundary: one feed never aborts the cycle
         reason = contain(exc, "polling", feed.url)
         failed = Response(feed.url, feed.url, INTERNAL_ERROR, reason)
-        return Polled(feed, _poll_row(run_id, feed, failed, INTERNAL_ERROR, reason), ())
+        row = _poll_row(run_id, feed, failed, INTERNAL_ERROR, reason, clock=clock)
+        return Polled(feed, row, ())
 
 
-async def poll_feeds(feeds: Sequence[FeedState], settings: Settings, run_id: str) -> list[Polled]:
+async def poll_feeds(
+    feeds: Sequence[FeedState], settings: Settings, run_id: str, clock: Clock | None = None
+) -> list[Polled]:
     """Conditional GET of every feed, concurrently, then parse each body."""
     limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
     async with build_client(settings) as client:
-        return list(
-            await asyncio.gather(*(_poll_one(client, limiter, f, settings, run_id) for f in feeds))
-        )
+        polls = (_poll_one(client, limiter, f, settings, run_id, clock) for f in feeds)
+        return list(await asyncio.gather(*polls))
 
 
 def _needs_fetch(entry: FeedEntry, prior: EntryRow | None, settings: Settings) -> bool:
@@ -186,13 +193,14 @@ async def _fetch_one(
     job: Job,
     settings: Settings,
     pool: WorkerPool | None,
+    clock: Clock | None = None,
 ) -> Done:
     try:
-        return await _fetch_and_process(client, limiter, job, settings, pool)
+        return await _fetch_and_process(client, limiter, job, settings, pool, clock)
     except Exception as exc:  # the isolation boundary: one page never aborts the cycle
         reason = contain(exc, "fetching", job.entry.url)
         failed = Response(job.entry.url, job.entry.url, INTERNAL_ERROR, reason)
-        return Done(job, failed, _now())
+        return Done(job, failed, _clock(clock).now())
 
 
 async def _fetch_and_process(
@@ -201,9 +209,10 @@ async def _fetch_and_process(
     job: Job,
     settings: Settings,
     pool: WorkerPool | None,
+    clock: Clock | None = None,
 ) -> Done:
     response = await fetch(client, limiter, job.entry.url, settings, polite=_polite(job.feed))
-    fetched_at = _now()
+    fetched_at = _clock(clock).now()
     if response.outcome is not Outcome.OK:
         return Done(job, response, fetched_at)
     page = Page(response.final_url, response.content_type, response.body, job.entry.published_at)
@@ -221,7 +230,9 @@ PageFetcher = Callable[[Sequence[Job]], Awaitable[list[Done]]]
 
 
 @asynccontextmanager
-async def page_fetcher(settings: Settings, pool: WorkerPool | None) -> AsyncIterator[PageFetcher]:
+async def page_fetcher(
+    settings: Settings, pool: WorkerPool | None, clock: Clock | None = None
+) -> AsyncIterator[PageFetcher]:
     """One client and one set of concurrency limits for every group of a batch: groups fetched
     at the same time share the per-host and total limits."""
     limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
@@ -230,7 +241,7 @@ async def page_fetcher(settings: Settings, pool: WorkerPool | None) -> AsyncIter
         async def fetch_group(jobs: Sequence[Job]) -> list[Done]:
             return list(
                 await asyncio.gather(
-                    *(_fetch_one(client, limiter, job, settings, pool) for job in jobs)
+                    *(_fetch_one(client, limiter, job, settings, pool, clock) for job in jobs)
                 )
             )
 
@@ -238,10 +249,10 @@ async def page_fetcher(settings: Settings, pool: WorkerPool | None) -> AsyncIter
 
 
 async def fetch_and_extract(
-    jobs: Sequence[Job], settings: Settings, pool: WorkerPool | None
+    jobs: Sequence[Job], settings: Settings, pool: WorkerPool | None, clock: Clock | None = None
 ) -> list[Done]:
     """Fetch pages concurrently; each body goes to the extraction pool as soon as it arrives."""
-    async with page_fetcher(settings, pool) as fetch_group:
+    async with page_fetcher(settings, pool, clock) as fetch_group:
         return await fetch_group(jobs)
 
 
