@@ -15,6 +15,7 @@ mid-way leaves whole groups only, and the next run polls the other feeds again.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote
 
+from extractors.pages import Article, Rejected
 from extractors.process import warm_up
 from extractors.urls import url_id
 from storage import health as health_reads
@@ -36,7 +38,7 @@ from wirewatch.extract import pool as warm_pool
 from wirewatch.extract.workers import WorkerPool
 from wirewatch.feedlist import load_feeds
 from wirewatch.fetch import polling
-from wirewatch.ingest import archive, cycle, heap, notify
+from wirewatch.ingest import archive, cycle, heap, notify, plan
 from wirewatch.ingest.clock import Clock, cycle_clock
 from wirewatch.ingest.writer import Writer
 from wirewatch.sequence.grouping import Grouping, grouping_params
@@ -76,17 +78,19 @@ async def ingest_batch(
     totals: Counter[str] = Counter()
     async with writer.batch(index):
         polled = await cycle.poll_feeds(feeds, settings, run_id, clock)
-        with_entries = [p.feed.feed_id for p in polled if p.entries]
-        known = await asyncio.to_thread(_known_entries, settings, with_entries)
-        polled, jobs = cycle.plan_fetches(polled, known, settings)
+        known = await asyncio.to_thread(_known_entries, settings, polled, clock)
+        polled, jobs = cycle.plan_fetches(polled, known, settings, clock)
         groups = cycle.write_groups(polled, jobs, settings.page_batch_size)
         async with cycle.page_fetcher(settings, pool, clock) as fetch_group:
             fetching = [asyncio.ensure_future(fetch_group(g.jobs)) for g in groups]
             try:
                 for group, pages in zip(groups, fetching, strict=True):
                     done = await pages
-                    result = await writer.write(index, group.polled, done, get_run_logger())
+                    log = get_run_logger()
+                    result = await writer.write(index, group.polled, done, log)
                     _tally(totals, group.polled, done, result)
+                    if result is not None:
+                        _warn_failed_pages(done, log)
             finally:
                 for pages in fetching:  # a failed write: stop fetching what will not be written
                     pages.cancel()
@@ -94,13 +98,14 @@ async def ingest_batch(
 
 
 def _known_entries(
-    settings: Settings, feed_ids: list[str]
+    settings: Settings, polled: list[cycle.Polled], clock: Clock
 ) -> dict[tuple[str, str], records.EntryRow]:
-    """The stored entries of the feeds that listed any (none to read in an idle cycle)."""
-    if not feed_ids:
-        return {}
+    """The stored entries of the feeds that listed any, and the due ones (pending, retries,
+    revisits) of every polled feed, whatever its poll answered."""
+    listing = [p.feed.feed_id for p in polled if p.entries]
     with open_db(settings) as con:
-        return records.load_entries(con, feed_ids)
+        found = records.load_due_entries(con, [p.feed.feed_id for p in polled], clock.now())
+        return found | (records.load_entries(con, listing) if listing else {})
 
 
 @task(cache_policy=NO_CACHE)
@@ -140,12 +145,34 @@ def _tally(
     if result is None:
         totals["batches_deferred"] += 1
         return
+    fetched = [d for d in done if not d.deferred]
     totals["feeds_polled"] += len(polled)
     totals.update(f"polls_{p.poll.outcome}" for p in polled)
     totals["entries_new"] += sum(p.poll.entries_new for p in polled)
-    totals["fetches"] += len(done)
+    totals["fetches"] += len(fetched)
+    totals["fetches_failed"] += sum(_failed(d) for d in fetched)
+    totals["pages_pending"] += sum(len(p.pending) for p in polled) + len(done) - len(fetched)
+    totals["revisits"] += sum(d.job.purpose is plan.Purpose.REVISIT for d in fetched)
+    totals["revisits_changed"] += result.revisits_changed
     totals["articles_added"] += result.articles_added
     totals["versions_added"] += result.versions_added
+
+
+def _failed(done: cycle.Done) -> bool:
+    return not (isinstance(done.result, Article) or done.not_modified)
+
+
+def _warn_failed_pages(done: list[cycle.Done], log: logging.Logger | Any) -> None:
+    """One WARNING per feed whose pages failed, with the count of each reason."""
+    by_feed: dict[str, Counter[str]] = {}
+    for item in done:
+        if not item.deferred and _failed(item):
+            result = item.result
+            reason = result.reason if isinstance(result, Rejected) else item.response.reason
+            by_feed.setdefault(item.job.feed.name, Counter())[reason] += 1
+    for feed, reasons in by_feed.items():
+        counts = ", ".join(f"{reason}={n}" for reason, n in sorted(reasons.items()))
+        log.warning("feed %s: %d page fetches failed (%s)", feed, reasons.total(), counts)
 
 
 async def _run_batches(
