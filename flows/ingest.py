@@ -103,8 +103,9 @@ def _known_entries(
     """The stored entries of the feeds that listed any, and the due ones (pending, retries,
     revisits) of every polled feed, whatever its poll answered."""
     listing = [p.feed.feed_id for p in polled if p.entries]
+    due = plan.due_by(clock.now(), settings)
     with open_db(settings) as con:
-        found = records.load_due_entries(con, [p.feed.feed_id for p in polled], clock.now())
+        found = records.load_due_entries(con, [p.feed.feed_id for p in polled], due)
         return found | (records.load_entries(con, listing) if listing else {})
 
 

@@ -45,6 +45,12 @@ class Job:
     purpose: Purpose = Purpose.NEW
 
 
+def due_by(now: datetime, settings: Settings) -> datetime:
+    """Entries due before the middle of the coming cycle interval are fetched now rather than
+    a cycle late (as `wirewatch.fetch.polling.select_due` does for feeds)."""
+    return now + timedelta(minutes=settings.interval_minutes / 2)
+
+
 def purpose(
     entry: FeedEntry, prior: EntryRow | None, now: datetime, settings: Settings
 ) -> Purpose | None:
@@ -57,7 +63,7 @@ def purpose(
         return Purpose.UPDATE
     if entry.content_hash and prior.feed_hash and entry.content_hash != prior.feed_hash:
         return Purpose.UPDATE
-    if prior.due_at is None or prior.due_at > now:
+    if prior.due_at is None or prior.due_at > due_by(now, settings):
         return None
     if prior.state == "failed":
         return Purpose.RETRY
