@@ -73,6 +73,7 @@ def test_no_page_fetch_starts_after_the_cycle_budget_and_the_late_pages_wait(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # two cycles of minutes each, on a loaded machine
 def test_a_feed_of_100000_entries_under_default_politeness_ends_its_cycle_within_minutes(
     tmp_path, monkeypatch, prefect_harness
 ):
@@ -90,6 +91,7 @@ def test_a_feed_of_100000_entries_under_default_politeness_ends_its_cycle_within
         started = time.monotonic()
         cycles.run()
         elapsed = time.monotonic() - started
+        print(f"100k feed: first cycle {elapsed:.0f} s")
 
         assert elapsed < 300
         for name in ("a", "b", "c"):
@@ -106,4 +108,4 @@ def test_a_feed_of_100000_entries_under_default_politeness_ends_its_cycle_within
         cycles.run()  # the feed answers 304; the next 50 pending pages are fetched
         second = time.monotonic() - second_started
         assert cycles.health("huge")["pages_pending"] == 100_000 - 2 * first
-        print(f"100k feed: first cycle {elapsed:.0f} s, second {second:.0f} s")
+        print(f"100k feed: second cycle {second:.0f} s")

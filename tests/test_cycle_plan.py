@@ -96,7 +96,7 @@ def test_revisits_take_at_most_their_share_of_a_host_and_new_entries_the_rest(tm
     feed = _feed("f")
     old = [_entry("f", k) for k in range(10)]
     overdue = [NOW - timedelta(minutes=k) for k in range(10)]
-    known = {("f", e.key): _stored(e, "f", due_at=at) for e, at in zip(old, overdue, strict=True)}
+    known = {e.key: _stored(e, "f", due_at=at) for e, at in zip(old, overdue, strict=True)}
     fresh = [_entry("f", 100 + k) for k in range(8)]
     jobs = candidates(feed, fresh + old, known, NOW, settings)
     taken, left = choose(jobs, settings)
@@ -124,7 +124,7 @@ def test_due_stored_entries_are_offered_even_when_the_feed_lists_nothing(tmp_pat
     settings = make_settings(tmp_path)
     gone = _entry("f", 1)
     failed = _stored(gone, "f", state="failed", attempts=1, article_id=None, due_at=NOW)
-    jobs = candidates(_feed("f"), [], {("f", gone.key): failed}, NOW, settings)
+    jobs = candidates(_feed("f"), [], {gone.key: failed}, NOW, settings)
     assert [(j.entry.key, j.purpose) for j in jobs] == [("f-1", Purpose.RETRY)]
 
 

@@ -170,11 +170,12 @@ def plan_fetches(
     """Pick the pages this cycle fetches (new, changed, retried, revisited: `plan.py`), under
     the caps; count new entries on each poll row and attach the entries left pending."""
     now = _clock(clock).now()
-    offered, counted = [], []
+    offered, counted, stored = [], [], plan.by_feed(known)
     for item in polled:
         listed = list({entry.key: entry for entry in reversed(item.entries)}.values())[::-1]
-        fresh = sum((item.feed.feed_id, entry.key) not in known for entry in listed)
-        offered += plan.candidates(item.feed, listed, known, now, settings)
+        mine = stored.get(item.feed.feed_id, {})
+        fresh = sum(entry.key not in mine for entry in listed)
+        offered += plan.candidates(item.feed, listed, mine, now, settings)
         poll = _with_duplicates(item.poll, len(item.entries) - len(listed))
         counted.append(replace(item, poll=replace(poll, entries_new=fresh)))
     jobs, left = plan.choose(offered, settings)

@@ -87,24 +87,33 @@ def stored_entry(row: EntryRow) -> FeedEntry:
 def candidates(
     feed: FeedState,
     listed: Sequence[FeedEntry],
-    known: dict[tuple[str, str], EntryRow],
+    known: dict[str, EntryRow],
     now: datetime,
     settings: Settings,
 ) -> list[Job]:
-    """The feed's pages worth fetching now: from its listing, then its due stored entries."""
+    """The feed's pages worth fetching now: from its listing, then its due stored entries
+    (`known`: the feed's stored entries by key)."""
     jobs = []
     for entry in listed:
-        prior = known.get((feed.feed_id, entry.key))
+        prior = known.get(entry.key)
         why = purpose(entry, prior, now, settings)
         if why is not None:
             jobs.append(Job(feed, entry, prior, why))
     keys = {entry.key for entry in listed}
-    for (feed_id, key), row in known.items():
-        if feed_id == feed.feed_id and key not in keys:
+    for key, row in known.items():
+        if key not in keys:
             why = purpose(stored_entry(row), row, now, settings)
             if why is not None:
                 jobs.append(Job(feed, stored_entry(row), row, why))
     return jobs
+
+
+def by_feed(known: dict[tuple[str, str], EntryRow]) -> dict[str, dict[str, EntryRow]]:
+    """Stored entries by feed, then by key."""
+    grouped: defaultdict[str, dict[str, EntryRow]] = defaultdict(dict)
+    for (feed_id, key), row in known.items():
+        grouped[feed_id][key] = row
+    return grouped
 
 
 def _host(job: Job) -> str:
@@ -141,15 +150,15 @@ def choose(jobs: Sequence[Job], settings: Settings) -> tuple[list[Job], list[Job
     """(the pages this cycle fetches, those left for later), under the caps."""
     pages: defaultdict[str, defaultdict[str, list[Job]]] = defaultdict(lambda: defaultdict(list))
     revisits: defaultdict[str, list[Job]] = defaultdict(list)
-    by_feed: defaultdict[str, list[Job]] = defaultdict(list)
+    feeds: defaultdict[str, list[Job]] = defaultdict(list)
     for job in jobs:
         if job.purpose is Purpose.REVISIT:
             revisits[_host(job)].append(job)
         else:
-            by_feed[job.feed.feed_id].append(job)
+            feeds[job.feed.feed_id].append(job)
     taken: list[Job] = []
     left: list[Job] = []
-    for feed_jobs in by_feed.values():
+    for feed_jobs in feeds.values():
         kept, over = _cap(_newest_first(feed_jobs), settings.max_pages_per_feed)
         left += over
         for job in kept:
