@@ -6,8 +6,10 @@ stops page fetches from starting late. Over real loopback HTTP and the real flow
 import time
 from datetime import timedelta
 
+import duckdb
 import pytest
 
+from storage.summary import summary
 from tests.cycleruns import cycle_site
 from tests.cyclesite import T0
 
@@ -43,6 +45,9 @@ def test_a_long_feed_waits_its_turn_and_the_other_feeds_pages_are_stored_now(
         assert totals["pages_pending"] == 15
         pending = cycles.rows("SELECT title, summary FROM entries WHERE entry_key = 'long-0'")
         assert pending == [("long story 0", "Summary of long story 0.")]
+        with duckdb.connect(str(cycles.db), read_only=True) as con:
+            (pages,) = summary(con, ["pages"]).values()
+        assert [row[:2] for row in pages.rows] == [("long", 15)]  # `wirewatch summary`
 
         cycles.run(T0 + timedelta(hours=2))  # the feed answers 304: its pending pages go on
         cycles.run(T0 + timedelta(hours=3))
