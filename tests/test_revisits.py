@@ -69,14 +69,16 @@ def test_revisits_come_every_cycle_then_hourly_then_daily_and_stop_at_the_horizo
     with cycle_site(tmp_path, monkeypatch, **env) as cycles:
         cycles.site.add_feed("wire", 1, start=T0)
         cycles.feeds.write_text(cycles.site.feeds_yaml())
-        hours = [1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5, 28.5]
+        # cycles a quarter hour clear of the schedule's steps (first seen at 1 h plus the
+        # seconds a cycle takes)
+        hours = [1, 1.5, 1.75, 2.25, 2.75, 3.25, 3.75, 4.25, 4.75, 28.5]
 
         for hour in hours:
             cycles.run(T0 + timedelta(hours=hour))
 
         fetched = cycles.rows("SELECT fetched_at, purpose FROM fetches ORDER BY fetched_at")
-        at = [round((t - T0).total_seconds() / 3600, 1) for t, _ in fetched]
+        at = [(t - T0) // timedelta(minutes=15) / 4 for t, _ in fetched]  # in quarter hours
         # first seen at 1 h: every cycle until 1 h old, then hourly until 3 h, then daily,
-        # which at 28 h is past the 5 h horizon
-        assert at == [1, 1.5, 2, 3, 4]
-        assert [p for _, p in fetched] == ["new"] + ["revisit"] * 4
+        # which at 28.25 h is past the 5 h horizon
+        assert at == [1, 1.5, 1.75, 2.25, 3.25, 4.25]
+        assert [p for _, p in fetched] == ["new"] + ["revisit"] * 5
