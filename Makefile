@@ -70,6 +70,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.claims --corpus $(SHARED)/corpora/scrapinghub-aeb
 	$(BIN)/python -m bench.dedup --corpus $(SHARED)/corpora/scrapinghub-aeb
 	$(BIN)/python -m bench.oneshot
+	$(BIN)/python -m bench.revisits --sizes 10000,100000
 
 # SIZES=10000,100000 for a quick run; figures go to data/bench/scale.json
 SIZES ?= 10000,100000,1000000

@@ -6,6 +6,7 @@ feedparser is only ever given bytes: it never fetches anything itself.
 from __future__ import annotations
 
 import calendar
+import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -37,6 +38,10 @@ class FeedEntry:
     title: str
     published_at: datetime | None
     updated_at: datetime | None
+    summary: str = ""  # the feed's summary or description, as given
+    #: what the feed says of the entry (title, summary, content:encoded), hashed: a change
+    #: refetches the page even when guid and dates stay the same ('' when unknown)
+    content_hash: str = ""
 
     @property
     def marker(self) -> str:
@@ -89,14 +94,24 @@ def _entry(raw: Any, base_url: str) -> FeedEntry | str:
     if reason:
         return reason
     url = canonicalize_url(link)
+    title, summary = str(raw.get("title") or ""), str(raw.get("summary") or "")
     return FeedEntry(
         key=str(raw.get("id") or url),
         url=url,
-        title=str(raw.get("title") or ""),
+        title=title,
         # dict.get: FeedParserDict.get would alias updated to published (and warn).
         published_at=_to_datetime(dict.get(raw, "published_parsed")),
         updated_at=_to_datetime(dict.get(raw, "updated_parsed")),
+        summary=summary,
+        content_hash=_content_hash(title, summary, raw.get("content") or ()),
     )
+
+
+def _content_hash(title: str, summary: str, content: Any) -> str:
+    """A short hash of what the feed says of an entry (content:encoded included)."""
+    bodies = [str(part.get("value") or "") for part in content if isinstance(part, dict)]
+    text = "\x1f".join([title, summary, *bodies])
+    return hashlib.sha1(text.encode("utf-8", errors="replace")).hexdigest()[:16]
 
 
 def parse_feed(content: bytes, base_url: str = "", content_type: str = "") -> ParsedFeed:

@@ -15,6 +15,7 @@ mid-way leaves whole groups only, and the next run polls the other feeds again.
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -28,6 +29,7 @@ from prefect.runtime import flow_run
 from prefect.states import Failed
 from prefect.utilities.annotations import quote
 
+from extractors.pages import Article, Rejected
 from extractors.process import warm_up
 from extractors.urls import url_id
 from storage import health as health_reads
@@ -37,17 +39,18 @@ from wirewatch.extract import pool as warm_pool
 from wirewatch.extract.workers import WorkerPool
 from wirewatch.feedlist import load_feeds
 from wirewatch.fetch import polling
-from wirewatch.ingest import archive, cycle, heap, notify
+from wirewatch.ingest import archive, cycle, heap, notify, plan
+from wirewatch.ingest.clock import Clock, cycle_clock
 from wirewatch.ingest.writer import Writer
 from wirewatch.sequence.grouping import Grouping, grouping_params
 from wirewatch.settings import Settings, open_db
 
 
 @task(cache_policy=NO_CACHE)
-async def sync_feed_list(settings: Settings) -> list[records.FeedState]:
+async def sync_feed_list(settings: Settings, clock: Clock) -> list[records.FeedState]:
     """Register the feeds file's feeds in the DB; return the state of those to poll now (all,
     unless `poll_due_only`), in file order."""
-    now = datetime.now(UTC)
+    now = clock.now()
     rows = [
         records.FeedRow(
             url_id(s.url), s.url, s.name, s.outlet, s.agency, now, s.robots, s.min_delay_s
@@ -69,23 +72,26 @@ async def ingest_batch(
     run_id: str,
     pool: WorkerPool | None,
     writer: Writer,
+    clock: Clock,
 ) -> dict[str, int]:
     """Poll a batch of feeds, fetch and extract their new pages, write them in groups of
     whole feeds (`page_batch_size` pages each) as each group's pages are done."""
     totals: Counter[str] = Counter()
     async with writer.batch(index):
-        polled = await cycle.poll_feeds(feeds, settings, run_id)
-        with_entries = [p.feed.feed_id for p in polled if p.entries]
-        known = await asyncio.to_thread(_known_entries, settings, with_entries)
-        polled, jobs = cycle.plan_fetches(polled, known, settings)
+        polled = await cycle.poll_feeds(feeds, settings, run_id, clock)
+        known = await asyncio.to_thread(_known_entries, settings, polled, clock)
+        polled, jobs = cycle.plan_fetches(polled, known, settings, clock)
         groups = cycle.write_groups(polled, jobs, settings.page_batch_size)
-        async with cycle.page_fetcher(settings, pool) as fetch_group:
+        async with cycle.page_fetcher(settings, pool, clock) as fetch_group:
             fetching = [asyncio.ensure_future(fetch_group(g.jobs)) for g in groups]
             try:
                 for group, pages in zip(groups, fetching, strict=True):
                     done = await pages
-                    result = await writer.write(index, group.polled, done, get_run_logger())
+                    log = get_run_logger()
+                    result = await writer.write(index, group.polled, done, log)
                     _tally(totals, group.polled, done, result)
+                    if result is not None:
+                        _warn_failed_pages(done, log)
             finally:
                 for pages in fetching:  # a failed write: stop fetching what will not be written
                     pages.cancel()
@@ -93,27 +99,29 @@ async def ingest_batch(
 
 
 def _known_entries(
-    settings: Settings, feed_ids: list[str]
+    settings: Settings, polled: list[cycle.Polled], clock: Clock
 ) -> dict[tuple[str, str], records.EntryRow]:
-    """The stored entries of the feeds that listed any (none to read in an idle cycle)."""
-    if not feed_ids:
-        return {}
+    """The stored entries of the feeds that listed any, and the due ones (pending, retries,
+    revisits) of every polled feed, whatever its poll answered."""
+    listing = [p.feed.feed_id for p in polled if p.entries]
+    due = plan.due_by(clock.now(), settings)
     with open_db(settings) as con:
-        return records.load_entries(con, feed_ids)
+        found = records.load_due_entries(con, [p.feed.feed_id for p in polled], due)
+        return found | (records.load_entries(con, listing) if listing else {})
 
 
 @task(cache_policy=NO_CACHE)
 async def report(
-    settings: Settings, run_id: str, started: datetime, totals: dict[str, int]
+    settings: Settings, run_id: str, clock: Clock, totals: dict[str, int]
 ) -> str | None:
     """Apply the archive's retention, log the cycle, publish its artifacts and events; return
     why the cycle failed as a whole, if it did."""
     archive.expire_archive(settings)  # WARC files older than `warc_retention_days`
     with open_db(settings, read_only=True) as con:
         polls = health_reads.run_polls(con, run_id)
-        changes = health_reads.figure_changes(con, started)
-        backfill = health_reads.is_first_cycle(con, started)
-    elapsed = (datetime.now(UTC) - started).total_seconds()
+        changes = health_reads.figure_changes(con, clock.start)
+        backfill = health_reads.is_first_cycle(con, clock.start)
+    elapsed = (clock.now() - clock.start).total_seconds()
     run_report = notify.RunReport(polls, changes, totals, elapsed, backfill)
     notify.log_report(run_report, get_run_logger())
     await notify.publish(run_report)
@@ -144,15 +152,39 @@ def _tally(
     if result is None:
         totals["batches_deferred"] += 1
         return
+    fetched = [d for d in done if not d.deferred]
     totals["feeds_polled"] += len(polled)
     totals.update(f"polls_{p.poll.outcome}" for p in polled)
     totals["entries_new"] += sum(p.poll.entries_new for p in polled)
-    totals["fetches"] += len(done)
-    failed = [d.response.reason for d in done if d.processed is None]
+    totals["fetches"] += len(fetched)
+    failed = [reason for reason in map(_failure, fetched) if reason is not None]
     totals["fetches_failed"] += len(failed)
     totals.update(f"fetches_failed_{reason}" for reason in failed)
+    totals["pages_pending"] += sum(len(p.pending) for p in polled) + len(done) - len(fetched)
+    totals["revisits"] += sum(d.job.purpose is plan.Purpose.REVISIT for d in fetched)
+    totals["revisits_changed"] += result.revisits_changed
     totals["articles_added"] += result.articles_added
     totals["versions_added"] += result.versions_added
+
+
+def _failure(done: cycle.Done) -> str | None:
+    """Why a page fetch gave no article (a failed fetch, or a page that is no article), or
+    None for an article or a 304."""
+    if isinstance(done.result, Article) or done.not_modified:
+        return None
+    return done.result.reason if isinstance(done.result, Rejected) else done.response.reason
+
+
+def _warn_failed_pages(done: list[cycle.Done], log: logging.Logger | Any) -> None:
+    """One WARNING per feed whose pages failed, with the count of each reason."""
+    by_feed: dict[str, Counter[str]] = {}
+    for item in done:
+        reason = None if item.deferred else _failure(item)
+        if reason is not None:
+            by_feed.setdefault(item.job.feed.name, Counter())[reason] += 1
+    for feed, reasons in by_feed.items():
+        counts = ", ".join(f"{reason}={n}" for reason, n in sorted(reasons.items()))
+        log.warning("feed %s: %d page fetches failed (%s)", feed, reasons.total(), counts)
 
 
 async def _run_batches(
@@ -161,6 +193,7 @@ async def _run_batches(
     run_id: str,
     pool: WorkerPool | None,
     writer: Writer,
+    clock: Clock,
 ) -> Counter[str]:
     """Keep the extraction workers busy across batch boundaries: two batches run at a time,
     so batch k+1 is polled and fetched while batch k is still extracting and writing (the
@@ -171,7 +204,7 @@ async def _run_batches(
         async with ahead:
             # quote(): Prefect need not walk these inputs looking for futures
             result: dict[str, int] = await ingest_batch(  # type: ignore[call-overload]
-                index, quote(feeds), settings, run_id, quote(pool), quote(writer)
+                index, quote(feeds), settings, run_id, quote(pool), quote(writer), clock
             )  # (the task's typed signature does not know that quote() is unwrapped)
             return result
 
@@ -192,31 +225,35 @@ Poll = Literal["all", "due"]
 
 @flow(name="ingest", flow_run_name=_run_name)
 async def ingest(
-    feeds_file: str | None = None, db_path: str | None = None, poll: Poll | None = None
+    feeds_file: str | None = None,
+    db_path: str | None = None,
+    poll: Poll | None = None,
+    now: str | None = None,
 ) -> dict[str, int]:
     """Poll every feed once (`poll="all"`, the default for a run started by hand) or only the
     due ones (`poll="due"`, the schedule's runs), fetch new and updated articles, store new
-    versions; log the cycle and publish its artifacts and events."""
-    overrides: dict[str, Any] = {"feeds_file": feeds_file, "db_path": db_path}
+    versions; log the cycle and publish its artifacts and events. `now` (ISO 8601, like
+    `WIREWATCH_NOW`) runs the cycle as of that time, for replays."""
+    overrides: dict[str, Any] = {"feeds_file": feeds_file, "db_path": db_path, "now": now}
     if poll is not None:
         overrides["poll_due_only"] = poll == "due"
     settings = Settings(**{k: v for k, v in overrides.items() if v not in (None, "")})
     run_id = flow_run.get_id() or str(uuid.uuid4())
-    started = datetime.now(UTC)
+    clock = cycle_clock(settings)
     heap.freeze_started_heap()
     with run_lock(settings.db_path):  # one run at a time: a second one exits with a message
-        totals = await _cycle(settings, run_id)
-        failure = await report(settings, run_id, started, dict(totals))
+        totals = await _cycle(settings, run_id, clock)
+        failure = await report(settings, run_id, clock, dict(totals))
     if failure:  # a Failed run, with the counts and reasons as its message (no traceback)
         return Failed(message=failure, data=dict(totals))  # type: ignore[return-value]
     return dict(totals)
 
 
-async def _cycle(settings: Settings, run_id: str) -> Counter[str]:
-    feeds = await sync_feed_list(settings)
+async def _cycle(settings: Settings, run_id: str, clock: Clock) -> Counter[str]:
+    feeds = await sync_feed_list(settings, clock)
     grouping = Grouping(grouping_params(settings))  # its indexes live in the database
     writer = Writer(settings, run_id, grouping)
     with extraction_pool(settings.extract_workers, settings.keep_warm) as pool:
         size = settings.feed_batch_size
         chunks = [feeds[i : i + size] for i in range(0, len(feeds), size)]
-        return await _run_batches(chunks, settings, run_id, pool, writer)
+        return await _run_batches(chunks, settings, run_id, pool, writer, clock)

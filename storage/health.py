@@ -19,7 +19,7 @@ class ScheduleRow:
     interval_minutes: float
     consecutive_failures: int
     next_poll_at: datetime
-    why: str  # busy | quiet | steady | backoff | retry_after
+    why: str  # busy | quiet | steady | backoff | retry_after | broken (a body failed to parse)
     updated_at: datetime
 
 

@@ -65,9 +65,20 @@ class EntryRow:
     url: str
     article_id: str | None
     marker: str
-    state: str  # ok | failed
+    state: str  # ok | failed | pending (left by the cycle's caps)
     attempts: int
     first_seen_at: datetime
+    # what the feed said (0020): kept whatever happens to the page
+    title: str = ""
+    summary: str = ""
+    published_at: datetime | None = None
+    updated_at: datetime | None = None
+    feed_hash: str = ""  # FeedEntry.content_hash ('' when unknown)
+    etag: str = ""  # the page's validators, for a revisit's conditional GET
+    last_modified: str = ""
+    last_fetched_at: datetime | None = None
+    due_at: datetime | None = None  # next fetch (pending, retry or revisit); None: none
+    last_reason: str = ""  # the last failed fetch's reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +174,7 @@ class FetchRow:
     duration_ms: float
     version_added: int | None = None
     claims_budget: str | None = None  # reasons the claim budget cut reading short (0014)
+    purpose: str | None = None  # new | update | retry | revisit (0020)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +189,7 @@ class Batch:
 class BatchResult:
     articles_added: int
     versions_added: int
+    revisits_changed: int = 0  # revisits that found a new version
 
 
 def _names(rows: Sequence[Any], drop: tuple[str, ...] = ()) -> list[str]:
@@ -252,13 +265,28 @@ def load_feed_states(con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]) ->
     return [FeedState(*row) for row in rows]
 
 
+_ENTRY_COLUMNS = ", ".join(f.name for f in fields(EntryRow))
+
+
 def load_entries(
     con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]
 ) -> dict[tuple[str, str], EntryRow]:
+    """Every stored entry of the feeds."""
     rows = con.execute(
-        "SELECT feed_id, entry_key, url, article_id, marker, state, attempts, first_seen_at "
-        "FROM entries WHERE feed_id IN (SELECT unnest(?))",
+        f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE feed_id IN (SELECT unnest(?))",
         [list(feed_ids)],
+    ).fetchall()
+    return {(row[0], row[1]): EntryRow(*row) for row in rows}
+
+
+def load_due_entries(
+    con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str], now: datetime
+) -> dict[tuple[str, str], EntryRow]:
+    """The feeds' entries due for a fetch by `now` (pending, a retry, a revisit), whether or
+    not the feed lists them any more."""
+    rows = con.execute(
+        f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE feed_id IN (SELECT unnest(?)) AND due_at <= ?",
+        [list(feed_ids), now],
     ).fetchall()
     return {(row[0], row[1]): EntryRow(*row) for row in rows}
 
@@ -409,7 +437,11 @@ def _link_fetches(
 
 
 def _update_feeds(con: duckdb.DuckDBPyConnection, polls: Sequence[PollRow]) -> None:
-    # Keep the newest validators: a response without them leaves the stored ones alone.
+    # Keep the newest validators: a response without them leaves the stored ones alone. A
+    # body that failed to parse leaves them too: its 304s would otherwise pass for health.
+    polls = [
+        replace(p, etag="", last_modified="") if p.outcome == "parse_error" else p for p in polls
+    ]
     _with_staged(
         con,
         _arrow(polls),
@@ -438,11 +470,13 @@ def write_batch(
             group(con, numbered)
         _insert(con, "feed_polls", batch.polls, drop=("etag", "last_modified"))
         _update_feeds(con, batch.polls)
-        _insert(con, "fetches", _link_fetches(batch.fetches, numbered))
+        fetches = _link_fetches(batch.fetches, numbered)
+        _insert(con, "fetches", fetches)
         replace_entries = "INSERT OR REPLACE INTO entries BY NAME SELECT * FROM staged"
         _with_staged(con, _arrow(batch.entries), replace_entries)
         con.execute("COMMIT")
     except Exception:  # any failure: nothing of the batch is kept, the next run redoes it
         con.execute("ROLLBACK")
         raise
-    return BatchResult(articles_added, len(numbered))
+    changed = sum(f.purpose == "revisit" and f.version_added is not None for f in fetches)
+    return BatchResult(articles_added, len(numbered), changed)

@@ -68,6 +68,15 @@ SELECT (SELECT count(*) FROM feeds) AS feeds, (SELECT count(*) FROM feed_polls) 
 """
 
 
+PAGES = """
+SELECT feed, pages_pending, pages_retrying, pages_given_up, fetches_failed_24h, revisits_due,
+       revisits_24h, revisits_changed_24h
+FROM feed_health
+WHERE pages_pending + pages_retrying + pages_given_up + fetches_failed_24h + revisits_due
+      + revisits_24h > 0
+"""
+
+
 STORIES = """
 SELECT story_id, agency, n_copies, outlets, strftime(first_seen, '%Y-%m-%d %H:%M') AS first_seen
 FROM stories ORDER BY first_seen, story_id
@@ -86,6 +95,7 @@ SECTIONS: dict[str, tuple[str, str]] = {
     "outlets": ("outlets", OUTLETS),
     "polls": ("poll outcomes", POLL_OUTCOMES),
     "errors": ("errors (with reasons)", ERRORS),
+    "pages": ("pages waiting (pending, retrying, given up) and revisits, per feed", PAGES),
     "versioned": ("articles with more than one version", VERSIONED),
     "stories": ("stories (wire copies collapsed; n_copies = outlets' articles)", STORIES),
     "events": ("events (stories about one happening)", EVENTS),

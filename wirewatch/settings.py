@@ -9,10 +9,11 @@ import difflib
 import math
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 if TYPE_CHECKING:
@@ -47,6 +48,34 @@ class Settings(BaseSettings):
     )
 
     max_fetch_attempts: int = Field(3, ge=1, description="Failed page fetches before giving up.")
+    page_retry_backoff_minutes: float = Field(
+        15.0,
+        ge=0,
+        description="A failed page is retried next cycle, then after this wait, doubling.",
+    )
+
+    # a bounded cycle (wirewatch/ingest/plan.py): what is left waits for the next cycles
+    max_pages_per_feed: int = Field(
+        50, ge=0, description="New, changed or retried pages fetched per feed per cycle (0: all)."
+    )
+    max_pages_per_host: int = Field(
+        100, ge=0, description="Pages fetched per host per cycle, revisits included (0: all)."
+    )
+    max_revisits_per_host: int = Field(
+        20, ge=0, description="Of a host's pages per cycle, at most this many are revisits."
+    )
+    cycle_budget_s: float = Field(
+        240.0, ge=0, description="No page fetch starts later than this into a cycle (0: none)."
+    )
+    revisit_every_cycle_hours: float = Field(
+        6.0, ge=0, description="A stored article is revisited every cycle until this age."
+    )
+    revisit_hourly_hours: float = Field(
+        48.0, ge=0, description="Then hourly until this age, then daily until the horizon."
+    )
+    revisit_horizon_hours: float = Field(
+        168.0, ge=0, description="No revisits after this age (0: no revisits)."
+    )
     extract_workers: int = Field(2, ge=0, description="Extraction processes; 0 = in-process.")
     extract_fast: bool = Field(False, description="trafilatura fast mode (no fallback).")
     feed_batch_size: int = Field(50, ge=1, description="Feeds per fetch-extract-write batch.")
@@ -119,6 +148,20 @@ class Settings(BaseSettings):
     keep_warm: bool = Field(
         False, description="Keep extraction workers between flow runs in one process (`serve`)."
     )
+
+    # replays and tests (wirewatch/ingest/clock.py)
+    now: datetime | None = Field(
+        None,
+        description="Run a cycle as of this time (ISO 8601; UTC when no offset is given): its "
+        "clock starts here and runs at real speed. Unset: the machine's clock.",
+    )
+
+    @field_validator("now")
+    @classmethod
+    def _utc(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
     # lake mode (storage/lake.py): every table and view also in a DuckLake catalog
     lake: str = Field(

@@ -116,6 +116,8 @@ _COLUMNS = (
     "share_304",
     "entries_per_day",
     "next_poll_at",
+    "pages_pending",
+    "revisits_24h",
 )
 
 

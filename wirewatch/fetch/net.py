@@ -29,6 +29,9 @@ from wirewatch.settings import Settings
 
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
+#: the reason of a request not started because the cycle's time budget was spent
+CYCLE_BUDGET = "cycle_budget"
+
 
 @dataclass(frozen=True, slots=True)
 class Validators:
@@ -272,9 +275,11 @@ async def fetch(
     settings: Settings,
     validators: Validators | None = None,
     polite: politeness.FeedPoliteness = politeness.DEFAULTS,
+    deadline: float | None = None,
 ) -> Response:
     """GET `url` politely (`polite`: the feed's opt-outs). Never raises for network or HTTP
-    trouble: see `Response.outcome`."""
+    trouble: see `Response.outcome`. Past `deadline` (time.monotonic()) when its turn comes, it
+    is not sent: reason `cycle_budget`."""
     headers = validators.headers() if validators else {}
     started = time.perf_counter()
 
@@ -287,6 +292,8 @@ async def fetch(
 
     for attempt in range(settings.retries + 1):
         async with limiter.slot(url):
+            if deadline is not None and time.monotonic() > deadline:
+                return Response(url, url, Outcome.BLOCKED, CYCLE_BUDGET)
             refusal = await politeness.admit(url, get_robots, settings, polite)
             if refusal:
                 return Response(url, url, Outcome.BLOCKED, refusal)

@@ -6,6 +6,7 @@
   `min_poll_interval_minutes`), one that brought none less often (x1.5, up to
   `max_poll_interval_minutes`).
 - A 429/503's Retry-After moves the next poll at least that far.
+- A feed whose last body failed to parse (`broken`) stays failing through its 304s.
 
 Runs with `poll_due_only` (what `serve` sets) skip feeds that are not due; other runs (`wirewatch
 run`, the demo, tests) poll every feed and still keep the schedule up to date.
@@ -23,6 +24,9 @@ from storage.records import PollRow
 from wirewatch.settings import Settings
 
 _HEALTHY = frozenset({"ok", "not_modified"})
+#: the schedule of a feed whose last body failed to parse: its 304s (the same broken body)
+#: do not count as a success
+BROKEN = "broken"
 
 
 def _bounds(settings: Settings) -> tuple[float, float]:
@@ -34,7 +38,8 @@ def next_schedule(prev: ScheduleRow | None, poll: PollRow, settings: Settings) -
     """The feed's polling state after `poll` (pure)."""
     low, high = _bounds(settings)
     interval = prev.interval_minutes if prev else settings.interval_minutes
-    if poll.outcome in _HEALTHY:
+    still_broken = poll.outcome == "not_modified" and prev is not None and prev.why == BROKEN
+    if poll.outcome in _HEALTHY and not still_broken:
         failures = 0
         busy = poll.entries_new > 0
         interval = max(low, interval / 2) if busy else min(high, interval * 1.5)
@@ -42,7 +47,7 @@ def next_schedule(prev: ScheduleRow | None, poll: PollRow, settings: Settings) -
     else:
         failures = (prev.consecutive_failures if prev else 0) + 1
         wait = min(settings.max_backoff_minutes, settings.interval_minutes * 2**failures)
-        why = "backoff"
+        why = BROKEN if poll.outcome == "parse_error" or still_broken else "backoff"
     if poll.retry_after_s is not None and poll.retry_after_s / 60 > wait:
         wait, why = poll.retry_after_s / 60, "retry_after"
     due = poll.polled_at + timedelta(minutes=wait)

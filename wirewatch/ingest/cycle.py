@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
@@ -30,9 +31,19 @@ from extractors.process import Processed, process_page
 from extractors.urls import canonicalize_url, url_id
 from storage.records import Batch, ClaimRow, EntryRow, FeedState, FetchRow, PollRow, VersionRow
 from wirewatch.extract.workers import WorkerPool
-from wirewatch.fetch.net import HostLimiter, Response, Validators, build_client, fetch
+from wirewatch.fetch.net import (
+    CYCLE_BUDGET,
+    HostLimiter,
+    Response,
+    Validators,
+    build_client,
+    fetch,
+)
 from wirewatch.fetch.politeness import FeedPoliteness
+from wirewatch.ingest import plan
+from wirewatch.ingest.clock import Clock
 from wirewatch.ingest.isolation import INTERNAL_ERROR, contain
+from wirewatch.ingest.plan import Job
 from wirewatch.settings import Settings
 
 
@@ -41,13 +52,7 @@ class Polled:
     feed: FeedState
     poll: PollRow
     entries: tuple[FeedEntry, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Job:
-    feed: FeedState
-    entry: FeedEntry
-    prior: EntryRow | None
+    pending: tuple[EntryRow, ...] = ()  # entries the caps left for a later cycle (plan.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +71,23 @@ class Done:
         """The id of the page we ended up on (redirects resolved, URL canonicalized)."""
         return url_id(canonicalize_url(self.response.final_url))
 
+    @property
+    def deferred(self) -> bool:
+        """Not fetched: the cycle's time budget was spent before its turn."""
+        return self.response.reason == CYCLE_BUDGET
+
+    @property
+    def not_modified(self) -> bool:
+        """A 304 to a stored article's validators: the page is as stored."""
+        return self.response.outcome is Outcome.NOT_MODIFIED and self.job.prior is not None
+
 
 def _polite(feed: FeedState) -> FeedPoliteness:
     return FeedPoliteness(feed.robots, feed.min_delay_s)
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
+def _clock(clock: Clock | None) -> Clock:
+    return clock or Clock(datetime.now(UTC), time.monotonic())
 
 
 def _poll_row(
@@ -82,13 +97,14 @@ def _poll_row(
     outcome: Outcome,
     reason: str,
     parsed: ParsedFeed | None = None,
+    clock: Clock | None = None,
 ) -> PollRow:
     seen = len(parsed.entries) if parsed else 0
     skipped = dict(parsed.skipped) if parsed else {}
     return PollRow(
         run_id,
         feed.feed_id,
-        _now(),
+        _clock(clock).now(),
         response.status,
         outcome.value,
         reason,
@@ -103,15 +119,16 @@ def _poll_row(
     )
 
 
-def _parse(run_id: str, feed: FeedState, response: Response) -> Polled:
+def _parse(run_id: str, feed: FeedState, response: Response, clock: Clock | None = None) -> Polled:
     if response.outcome is not Outcome.OK:
-        row = _poll_row(run_id, feed, response, response.outcome, response.reason)
+        row = _poll_row(run_id, feed, response, response.outcome, response.reason, clock=clock)
         return Polled(feed, row, ())
     try:
         parsed: ParsedFeed = parse_feed(response.body, response.final_url, response.content_type)
     except FeedParseError as exc:
-        return Polled(feed, _poll_row(run_id, feed, response, Outcome.PARSE_ERROR, exc.reason), ())
-    row = _poll_row(run_id, feed, response, Outcome.OK, "ok", parsed)
+        row = _poll_row(run_id, feed, response, Outcome.PARSE_ERROR, exc.reason, clock=clock)
+        return Polled(feed, row, ())
+    row = _poll_row(run_id, feed, response, Outcome.OK, "ok", parsed, clock)
     return Polled(feed, row, parsed.entries)
 
 
@@ -121,52 +138,53 @@ async def _poll_one(
     feed: FeedState,
     settings: Settings,
     run_id: str,
+    clock: Clock | None = None,
 ) -> Polled:
     try:
         validators = Validators(feed.etag, feed.last_modified)
         response = await fetch(client, limiter, feed.url, settings, validators, _polite(feed))
-        return _parse(run_id, feed, response)
+        return _parse(run_id, feed, response, clock)
     except Exception as exc:  # the isolation boundary: one feed never aborts the cycle
         reason = contain(exc, "polling", feed.url)
         failed = Response(feed.url, feed.url, INTERNAL_ERROR, reason)
-        return Polled(feed, _poll_row(run_id, feed, failed, INTERNAL_ERROR, reason), ())
+        row = _poll_row(run_id, feed, failed, INTERNAL_ERROR, reason, clock=clock)
+        return Polled(feed, row, ())
 
 
-async def poll_feeds(feeds: Sequence[FeedState], settings: Settings, run_id: str) -> list[Polled]:
+async def poll_feeds(
+    feeds: Sequence[FeedState], settings: Settings, run_id: str, clock: Clock | None = None
+) -> list[Polled]:
     """Conditional GET of every feed, concurrently, then parse each body."""
     limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
     async with build_client(settings) as client:
-        return list(
-            await asyncio.gather(*(_poll_one(client, limiter, f, settings, run_id) for f in feeds))
-        )
-
-
-def _needs_fetch(entry: FeedEntry, prior: EntryRow | None, settings: Settings) -> bool:
-    if prior is None:
-        return True
-    if prior.state == "failed":
-        return prior.attempts < settings.max_fetch_attempts or prior.marker != entry.marker
-    return bool(entry.marker) and prior.marker != entry.marker
+        polls = (_poll_one(client, limiter, f, settings, run_id, clock) for f in feeds)
+        return list(await asyncio.gather(*polls))
 
 
 def plan_fetches(
-    polled: Sequence[Polled], known: dict[tuple[str, str], EntryRow], settings: Settings
+    polled: Sequence[Polled],
+    known: dict[tuple[str, str], EntryRow],
+    settings: Settings,
+    clock: Clock | None = None,
 ) -> tuple[list[Polled], list[Job]]:
-    """Pick the new and updated entries; count new entries on each poll row."""
-    jobs, counted = [], []
+    """Pick the pages this cycle fetches (new, changed, retried, revisited: `plan.py`), under
+    the caps; count new entries on each poll row and attach the entries left pending."""
+    now = _clock(clock).now()
+    offered, counted, stored = [], [], plan.by_feed(known)
     for item in polled:
-        fresh, keys = 0, set()
-        for entry in item.entries:
-            if entry.key in keys:  # a feed that lists one entry twice: counted as skipped
-                continue
-            keys.add(entry.key)
-            prior = known.get((item.feed.feed_id, entry.key))
-            fresh += prior is None
-            if _needs_fetch(entry, prior, settings):
-                jobs.append(Job(item.feed, entry, prior))
-        poll = _with_duplicates(item.poll, len(item.entries) - len(keys))
+        listed = list({entry.key: entry for entry in reversed(item.entries)}.values())[::-1]
+        mine = stored.get(item.feed.feed_id, {})
+        fresh = sum(entry.key not in mine for entry in listed)
+        offered += plan.candidates(item.feed, listed, mine, now, settings)
+        poll = _with_duplicates(item.poll, len(item.entries) - len(listed))
         counted.append(replace(item, poll=replace(poll, entries_new=fresh)))
-    return counted, jobs
+    jobs, left = plan.choose(offered, settings)
+    waiting: dict[str, list[EntryRow]] = {}
+    for job in left:
+        row = plan.pending_row(job, now)
+        if row is not None:
+            waiting.setdefault(job.feed.feed_id, []).append(row)
+    return [replace(p, pending=tuple(waiting.get(p.feed.feed_id, ()))) for p in counted], jobs
 
 
 def _with_duplicates(poll: PollRow, duplicates: int) -> PollRow:
@@ -186,13 +204,14 @@ async def _fetch_one(
     job: Job,
     settings: Settings,
     pool: WorkerPool | None,
+    clock: Clock | None = None,
 ) -> Done:
     try:
-        return await _fetch_and_process(client, limiter, job, settings, pool)
+        return await _fetch_and_process(client, limiter, job, settings, pool, clock)
     except Exception as exc:  # the isolation boundary: one page never aborts the cycle
         reason = contain(exc, "fetching", job.entry.url)
         failed = Response(job.entry.url, job.entry.url, INTERNAL_ERROR, reason)
-        return Done(job, failed, _now())
+        return Done(job, failed, _clock(clock).now())
 
 
 async def _fetch_and_process(
@@ -201,9 +220,15 @@ async def _fetch_and_process(
     job: Job,
     settings: Settings,
     pool: WorkerPool | None,
+    clock: Clock | None = None,
 ) -> Done:
-    response = await fetch(client, limiter, job.entry.url, settings, polite=_polite(job.feed))
-    fetched_at = _now()
+    prior = job.prior
+    validators = Validators(prior.etag, prior.last_modified) if prior else Validators()
+    budget = settings.cycle_budget_s
+    deadline = clock.started + budget if clock and budget else None
+    url, polite = job.entry.url, _polite(job.feed)
+    response = await fetch(client, limiter, url, settings, validators, polite, deadline)
+    fetched_at = _clock(clock).now()
     if response.outcome is not Outcome.OK:
         return Done(job, response, fetched_at)
     page = Page(response.final_url, response.content_type, response.body, job.entry.published_at)
@@ -221,7 +246,9 @@ PageFetcher = Callable[[Sequence[Job]], Awaitable[list[Done]]]
 
 
 @asynccontextmanager
-async def page_fetcher(settings: Settings, pool: WorkerPool | None) -> AsyncIterator[PageFetcher]:
+async def page_fetcher(
+    settings: Settings, pool: WorkerPool | None, clock: Clock | None = None
+) -> AsyncIterator[PageFetcher]:
     """One client and one set of concurrency limits for every group of a batch: groups fetched
     at the same time share the per-host and total limits."""
     limiter = HostLimiter(settings.per_host_concurrency, settings.total_concurrency)
@@ -230,7 +257,7 @@ async def page_fetcher(settings: Settings, pool: WorkerPool | None) -> AsyncIter
         async def fetch_group(jobs: Sequence[Job]) -> list[Done]:
             return list(
                 await asyncio.gather(
-                    *(_fetch_one(client, limiter, job, settings, pool) for job in jobs)
+                    *(_fetch_one(client, limiter, job, settings, pool, clock) for job in jobs)
                 )
             )
 
@@ -238,10 +265,10 @@ async def page_fetcher(settings: Settings, pool: WorkerPool | None) -> AsyncIter
 
 
 async def fetch_and_extract(
-    jobs: Sequence[Job], settings: Settings, pool: WorkerPool | None
+    jobs: Sequence[Job], settings: Settings, pool: WorkerPool | None, clock: Clock | None = None
 ) -> list[Done]:
     """Fetch pages concurrently; each body goes to the extraction pool as soon as it arrives."""
-    async with page_fetcher(settings, pool) as fetch_group:
+    async with page_fetcher(settings, pool, clock) as fetch_group:
         return await fetch_group(jobs)
 
 
@@ -327,6 +354,7 @@ def _fetch_row(done: Done, run_id: str, article_id: str | None) -> FetchRow:
         size,
         response.duration_ms,
         claims_budget=_claims_budget(done.processed),
+        purpose=done.job.purpose.value,
     )
 
 
@@ -334,20 +362,15 @@ def _claims_budget(processed: Processed | None) -> str | None:
     return ",".join(processed.claim_reasons) if processed and processed.claim_reasons else None
 
 
-def _entry_row(done: Done, found: str | None) -> EntryRow:
-    job, ok = done.job, isinstance(done.result, Article)
-    prior_attempts = job.prior.attempts if job.prior and job.prior.state == "failed" else 0
-    article_id = found if ok else (job.prior.article_id if job.prior else None)
-    return EntryRow(
-        feed_id=job.feed.feed_id,
-        entry_key=job.entry.key,
-        url=job.entry.url,
-        article_id=article_id,
-        marker=job.entry.marker,
-        state="ok" if ok else "failed",
-        attempts=0 if ok else prior_attempts + 1,
-        first_seen_at=job.prior.first_seen_at if job.prior else done.fetched_at,
+def _entry_row(done: Done, found: str | None, settings: Settings) -> EntryRow:
+    """The entry's row after its fetch (`plan.fetched_row`): a 304 keeps the stored article."""
+    ok = isinstance(done.result, Article) or done.not_modified
+    validators = done.response.validators
+    reason = done.result.reason if isinstance(done.result, Rejected) else done.response.reason
+    got = plan.Fetched(
+        done.fetched_at, ok, found, validators.etag, validators.last_modified, reason
     )
+    return plan.fetched_row(done.job, got, settings)
 
 
 def _version_row(done: Done, processed: Processed, article: Article) -> VersionRow:
@@ -399,33 +422,51 @@ def claim_row(claim: Claim) -> ClaimRow:
     )
 
 
-def _rows(done: Done, run_id: str) -> tuple[EntryRow, VersionRow | None, FetchRow]:
+Rows = tuple[EntryRow, VersionRow | None, FetchRow]
+
+
+def _rows(done: Done, run_id: str, settings: Settings) -> Rows:
     version = None
     if done.processed and isinstance(done.processed.result, Article):
         version = _version_row(done, done.processed, done.processed.result)
     if version is not None:
         article_id: str | None = version.article_id
+    elif done.not_modified:  # the stored article, unchanged
+        article_id = done.job.prior.article_id if done.job.prior else None
     else:  # the id of the page we ended up on, computed once (redirects, canonical URL)
         article_id = done.article_id if done.result is not None else None
-    return _entry_row(done, article_id), version, _fetch_row(done, run_id, article_id)
+    entry = _entry_row(done, article_id, settings)
+    return entry, version, _fetch_row(done, run_id, article_id)
 
 
-def _contained_rows(done: Done, run_id: str) -> tuple[EntryRow, VersionRow | None, FetchRow]:
+def _contained_rows(done: Done, run_id: str, settings: Settings) -> Rows:
     try:
-        return _rows(done, run_id)
+        return _rows(done, run_id, settings)
     except Exception as exc:  # the isolation boundary, again for turning a page into rows
         reason = contain(exc, "storing", done.job.entry.url)
         url = done.job.entry.url
         failed = Done(done.job, Response(url, url, INTERNAL_ERROR, reason), done.fetched_at)
-        return _rows(failed, run_id)
+        return _rows(failed, run_id, settings)
 
 
-def assemble_batch(polled: Sequence[Polled], done: Sequence[Done], run_id: str) -> Batch:
-    """Turn one batch's polls and page results into the rows written together."""
-    rows = [_contained_rows(d, run_id) for d in done]
+def assemble_batch(
+    polled: Sequence[Polled],
+    done: Sequence[Done],
+    run_id: str,
+    settings: Settings | None = None,
+) -> Batch:
+    """Turn one batch's polls and page results into the rows written together: pages the
+    time budget left unfetched wait as pending entries (no fetch row), like those the caps
+    left (`Polled.pending`)."""
+    settings = settings or Settings()
+    fetched = [d for d in done if not d.deferred]
+    rows = [_contained_rows(d, run_id, settings) for d in fetched]
+    waiting = [plan.pending_row(d.job, d.fetched_at) for d in done if d.deferred]
     return Batch(
         polls=[item.poll for item in polled],
-        entries=[entry for entry, _, _ in rows],
+        entries=[row for item in polled for row in item.pending]
+        + [entry for entry, _, _ in rows]
+        + [row for row in waiting if row is not None],
         pages=[version for _, version, _ in rows if version is not None],
         fetches=[fetch_row for _, _, fetch_row in rows],
     )

@@ -39,8 +39,18 @@ def cycle_line(report: RunReport) -> str:
         f"ingest cycle: {len(report.polls)} feeds polled ({by_outcome}), "
         f"{report.totals.get('articles_added', 0)} articles and "
         f"{report.totals.get('versions_added', 0)} versions added, "
+        f"{_pages(report.totals)}, "
         f"{len(report.changes)} figures changed{' (backfill)' if report.backfill else ''}, "
         f"{report.duration_s:.1f} s"
+    )
+
+
+def _pages(totals: dict[str, int]) -> str:
+    """The cycle's page fetches: failed, left pending by the caps, revisits (changed)."""
+    return (
+        f"{totals.get('fetches', 0)} pages fetched ({totals.get('fetches_failed', 0)} failed, "
+        f"{totals.get('pages_pending', 0)} pending, {totals.get('revisits', 0)} revisits, "
+        f"{totals.get('revisits_changed', 0)} changed)"
     )
 
 

@@ -64,7 +64,7 @@ class Writer:
     def _write(
         self, polled: Sequence[cycle.Polled], done: Sequence[cycle.Done]
     ) -> records.BatchResult:
-        batch = cycle.assemble_batch(polled, done, self.run_id)
+        batch = cycle.assemble_batch(polled, done, self.run_id, self.settings)
         self._hashes.update(cycle.body_hashes(done))
         while len(self._hashes) > max(KEEP_HASHES, len(done)):
             self._hashes.popitem(last=False)
