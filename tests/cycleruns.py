@@ -25,9 +25,15 @@ class Cycles:
     db: Path
 
     def run(self, now: datetime | None = None) -> dict[str, int]:
-        """One real ingest cycle (the Prefect flow), as of `now`."""
+        """One real ingest cycle (the Prefect flow), as of `now`: its totals, also when it
+        ends Failed (every page fetch failed)."""
         at = now.isoformat() if now else None
-        return asyncio.run(ingest(feeds_file=str(self.feeds), db_path=str(self.db), now=at))
+        state = asyncio.run(
+            ingest(feeds_file=str(self.feeds), db_path=str(self.db), now=at, return_state=True)
+        )
+        totals = state.result(raise_on_failure=False)
+        assert isinstance(totals, dict), totals
+        return totals
 
     def rows(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.db), read_only=True) as con:
