@@ -20,6 +20,9 @@ from datetime import datetime
 
 EVENTS_VERSION = "events-2"
 MIN_SIMILARITY = 0.22
+#: A later version of an article stays in the event of its earlier one down to this score: only
+#: a text clearly about something else leaves it (issue 18: one article's versions in one event).
+STAY_SIMILARITY = 0.08
 #: A story that starts an event links it to an older one above this rare-name similarity.
 MIN_RELATED = 0.5
 WINDOW_DAYS = 14
