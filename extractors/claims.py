@@ -39,8 +39,8 @@ from extractors.claim_budget import (
     windows,
 )
 from extractors.clauses import (
-    continues_parts,
     adds_to_earlier,
+    continues_parts,
     figure_scope,
     forward_metric,
     in_period,
@@ -582,7 +582,11 @@ def read_claims(text: str, context: str = "", budget: ClaimBudget = _BUDGET) -> 
     reasons: list[str] = []
     if len(text) > budget.max_text_chars:
         text, reasons = text[: budget.max_text_chars], [TEXT_OVER_BUDGET]
-    memory, claims, hints = learn_document(f"{context[:1000]}\n{text}"), list[Claim](), []
+    memory, claims, hints = (
+        learn_document(f"{context[:1000]}\n{text}"),
+        list[Claim](),
+        list[_Hint](),
+    )
     latest_year = max((int(y) for y in _YEAR.findall(text)), default=0)
     carry: Cue | None = None
     paragraph_seen = -1
