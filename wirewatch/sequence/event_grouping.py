@@ -211,6 +211,7 @@ def _encode(profile: Profile) -> dict[str, Any]:
         "names": dict(profile.names),
         "killed": sorted(profile.killed),
         "injured": sorted(profile.injured),
+        "places": dict(profile.places),
     }
     return {
         "event_id": profile.event_id,
@@ -241,4 +242,5 @@ def _decode(
         frozenset(body["killed"]),
         frozenset(body["injured"]),
         related or "",
+        body.get("places", {}),  # profiles stored before places had none
     )
