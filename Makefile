@@ -64,6 +64,7 @@ eval: $(VENV)/.installed-dev
 	$(BIN)/python -m evals.dedup --articles $(SHARED)/corpora/scrapinghub-aeb/ground-truth.json \
 		--ecb $(SHARED)/corpora/ecbplus/ecbplus_docs_derived.jsonl
 	nice -n 10 $(BIN)/python -m evals.stream --stream $(SHARED)/streams/gva-dev
+	nice -n 10 $(BIN)/python -m evals.revisions --stream $(SHARED)/streams/rsspool-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.pipeline --corpus $(SHARED)/corpora/scrapinghub-aeb

@@ -14,6 +14,7 @@ import duckdb
 from extractors.claims import extract_claims
 from extractors.dedup import fingerprint
 from extractors.events import event_features, terms_json
+from extractors.pages import hash_text, version_key
 from extractors.wire import detect_agency
 from storage import records
 from storage.db import apply_migrations
@@ -40,7 +41,8 @@ def version_row(item: Item, claims: bool = True) -> records.VersionRow:
     found = extract_claims(item.text, context=item.title) if claims else []
     return records.VersionRow(
         item.key, item.url or item.key, item.outlet, "replay", when, item.when, "page",
-        item.title, "", "", "en", item.text, item.key, "replay", "0", item.url, b"",
+        item.title, "", "", "en", item.text, hash_text(version_key(item.text, item.title)),
+        "replay", "0", item.url, b"",
         claims=tuple(claim_row(c) for c in found), claims_version="replay",
         n_shingles=fp.n_shingles, signature=fp.signature, agency=detect_agency(item.text),
         terms=terms_json(features), names=tuple(sorted(features.names)),

@@ -119,6 +119,9 @@ farmers tourists shoppers bystanders migrants refugees journalists doctors nurse
 protesters protestors demonstrators fishermen miners drivers crew employees staff pilots traders
 vendors engineers foreigners shepherds survivors minors men man teens teenagers brothers sons
 daughters adults juveniles relatives neighbors neighbours
+visitor visitors teenager teen resident villager worker passenger student pilgrim farmer tourist
+shopper bystander migrant refugee journalist pedestrian pedestrians motorist motorists cyclist
+cyclists spectator spectators
 """.split(), "civilians"),
     **dict.fromkeys("""
 militants militant terrorists terrorist insurgents insurgent rebels rebel fighters fighter
@@ -289,6 +292,7 @@ degrees dollars euros feet floors foot gmt hectares hour hours ist kg kilometers
 km lakh block meters metres mile miles million minute minutes mm month months o'clock p.m. per
 percent pm pm. points pounds rounds rupees second seconds shots storey storeys times tonnes
 tons trillion utc votes week weeks year years yuan
+games matches fixtures appearances innings outings
 """.split())
 
 # Before a number: money.
@@ -331,7 +335,20 @@ PERIOD_CUES = (
 OTHER_EVENT_CUES = (
     "deadliest since", "worst since", "earlier attack", "previous attack", "a similar attack",
     "in a separate", "last month's", "the last time", "in a similar",
+    # a strike the day before, cited beside today's (issue 18: "at least 7" then "9" is no revision)
+    "a day earlier", "the previous day", "days earlier", "a week earlier", "earlier strike",
+    "previous strike", "another attack", "another strike", "separate incident", "separate strike",
 )
+
+# Words that put a figure in one place inside a larger area ("in the Podilskyi district alone").
+PLACE_PART_CUES = (
+    "district alone", "alone in", "in one district", "in one town", "in one village",
+    "in one city", "neighbourhood alone", "neighborhood alone", "province alone",
+    "region alone", "city alone", "town alone", "village alone", "in the district of",
+)
+PLACE_PART_HEADS = frozenset("district neighbourhood neighborhood suburb ward borough".split())
+# Words after a figure that add to an earlier count of the same kind ("4 more were detained").
+ADDITIONAL_AFTER = frozenset("more others other additional further".split())
 # fmt: on
 
 # fmt: off

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import spacy
@@ -39,10 +39,12 @@ from extractors.claim_budget import (
     windows,
 )
 from extractors.clauses import (
+    adds_to_earlier,
     continues_parts,
     figure_scope,
     forward_metric,
     in_period,
+    in_place_part,
     is_aside,
     is_other_event,
     is_part,
@@ -391,6 +393,8 @@ def _read_figure(
         return None  # "killed by 2 gunmen": the doers
     if words[mention.end : mention.end + 1] == ["fatally"]:
         return "killed", state.subject or "people", part  # "five people were shot, one fatally"
+    if words[mention.end + 1 : mention.end + 2] == ["fatally"] and subject:
+        return "killed", subject, part  # "four people were shot, one man fatally"
     metric = object_metric(
         words,
         mention.start,
@@ -496,9 +500,14 @@ def _unknown_plural(word: str) -> bool:
     )
 
 
+#: what a figure's sentence says about its scope beside the text's other figures
+#: (in one place inside a larger area; adding to an earlier count)
+_Hint = tuple[bool, bool]
+
+
 def _sentence_claims(
     text: str, start: int, memory: Memory, carry: Cue | None, latest_year: int = 0
-) -> tuple[list[Claim], Cue | None]:
+) -> tuple[list[Claim], Cue | None, list[_Hint]]:
     nlp, qualifier_matcher, phrase_matcher = _nlp()
     doc = nlp.make_doc(text)
     tokens = [t.text for t in doc]
@@ -508,6 +517,8 @@ def _sentence_claims(
     cues = find_cues(tokens, words, phrases, memory)
     mentions = _mentions(doc, words, qualifiers)
     claims: list[Claim] = []
+    hints: list[_Hint] = []
+    place_part = in_place_part(words)
     state = _ListState()
     for n, mention in enumerate(mentions):
         if n in state.skip:
@@ -544,8 +555,9 @@ def _sentence_claims(
                 scope=scope,
             )
         )
+        hints.append((place_part, adds_to_earlier(words, mention.start, mention.end)))
     with_claimant = [cue for cue in cues if cue.claimant]
-    return claims, (with_claimant[-1] if with_claimant else None)  # carried one sentence on
+    return claims, (with_claimant[-1] if with_claimant else None), hints  # cue carried on
 
 
 @dataclass(frozen=True, slots=True)
@@ -570,7 +582,11 @@ def read_claims(text: str, context: str = "", budget: ClaimBudget = _BUDGET) -> 
     reasons: list[str] = []
     if len(text) > budget.max_text_chars:
         text, reasons = text[: budget.max_text_chars], [TEXT_OVER_BUDGET]
-    memory, claims = learn_document(f"{context[:1000]}\n{text}"), list[Claim]()
+    memory, claims, hints = (
+        learn_document(f"{context[:1000]}\n{text}"),
+        list[Claim](),
+        list[_Hint](),
+    )
     latest_year = max((int(y) for y in _YEAR.findall(text)), default=0)
     carry: Cue | None = None
     paragraph_seen = -1
@@ -586,13 +602,34 @@ def read_claims(text: str, context: str = "", budget: ClaimBudget = _BUDGET) -> 
         ):
             if time.monotonic() > deadline:
                 reasons.append(TIME_OVER_BUDGET)
-                return ClaimReading(tuple(claims), tuple(reasons))
+                return ClaimReading(_scope_in_text(claims, hints), tuple(reasons))
             if paragraph != paragraph_seen:
                 carry, paragraph_seen = None, paragraph
             sentence = text[start:end]
             remember_sentence(sentence, memory)
             if not _NUMBER_HINT.search(sentence):
                 continue
-            found, carry = _sentence_claims(sentence, start, memory, carry, latest_year)
+            found, carry, found_hints = _sentence_claims(
+                sentence, start, memory, carry, latest_year
+            )
             claims.extend(found)
-    return ClaimReading(tuple(claims), tuple(reasons))
+            hints.extend(found_hints)
+    return ClaimReading(_scope_in_text(claims, hints), tuple(reasons))
+
+
+def _scope_in_text(claims: list[Claim], hints: list[_Hint]) -> tuple[Claim, ...]:
+    """Scope that needs the whole text: a count in one place inside a larger area where the
+    text also gives a larger count of the kind ("15 killed in the capital ... 7 in the
+    Podilskyi district alone"), and a count that adds to an earlier one ("police detained 2 ...
+    4 more"), are parts of the event's figure, not the figure (issue 18: no false revisions)."""
+    scoped = []
+    for n, (claim, (place_part, adds)) in enumerate(zip(claims, hints, strict=True)):
+        same = [
+            c for c in claims if c is not claim and c.metric == claim.metric and c.scope == "event"
+        ]
+        larger = place_part and any(c.value > claim.value for c in same)
+        earlier = adds and any(c.metric == claim.metric for c in claims[:n])
+        if claim.scope == "event" and (larger or earlier):
+            claim = replace(claim, scope="part")
+        scoped.append(claim)
+    return tuple(scoped)

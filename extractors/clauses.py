@@ -130,3 +130,21 @@ def figure_scope(demographic: bool, part: bool, period: bool, other_event: bool)
     if period:
         return "period"
     return "part" if part and demographic else "event"
+
+
+def in_place_part(words: list[str]) -> bool:
+    """A sentence that counts in one place inside a larger area: "in the Podilskyi district
+    alone", "in one town"; the text's larger figure of the same kind is the event's."""
+    text = " ".join(words)
+    if any(cue in text for cue in vocab.PLACE_PART_CUES):
+        return True
+    return any(
+        w in vocab.PLACE_PART_HEADS and "in" in words[max(0, i - 3) : i]
+        for i, w in enumerate(words)
+    )
+
+
+def adds_to_earlier(words: list[str], start: int, end: int) -> bool:
+    """ "4 more people", "four others", "another 3": a count that adds to one told before."""
+    after = words[end] if end < len(words) else ""
+    return after in vocab.ADDITIONAL_AFTER or (start > 0 and words[start - 1] == "another")

@@ -15,11 +15,14 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 EVENTS_VERSION = "events-2"
 MIN_SIMILARITY = 0.22
+#: A later version of an article stays in the event of its earlier one down to this score: only
+#: a text clearly about something else leaves it (issue 18: one article's versions in one event).
+STAY_SIMILARITY = 0.08
 #: A story that starts an event links it to an older one above this rare-name similarity.
 MIN_RELATED = 0.5
 WINDOW_DAYS = 14
@@ -56,6 +59,28 @@ def event_features(text: str, title: str = "") -> EventFeatures:
     return EventFeatures(dict(terms), frozenset(names))
 
 
+_PLACE = re.compile(r"\b(?:[Ii]n|[Nn]ear|[Oo]utside|[Aa]t) ((?:[A-Z][\w'’-]+)(?: [A-Z][\w'’-]+)?)")
+_NOT_PLACES = frozenset(
+    """
+january february march april may june july august september october november december monday
+tuesday wednesday thursday friday saturday sunday the this that his her their its least
+""".split()
+)
+#: Where a story happened is told in its headline and lede.
+LEDE_CHARS = 400
+
+
+def event_places(text: str, title: str = "") -> frozenset[str]:
+    """Capitalized names after "in", "near", "outside", "at" in the headline and lede:
+    "in Kyiv", "near Kryvyi Rih" (possessives folded: "Kyiv's" is Kyiv)."""
+    found = set()
+    for match in _PLACE.finditer(f"{title}\n{text[:LEDE_CHARS]}"):
+        place = re.split(r"['’]s\b", match.group(1).lower())[0]
+        if place.split()[0] not in _NOT_PLACES:
+            found.add(place)
+    return frozenset(found)
+
+
 def terms_json(features: EventFeatures | None, keep: int = 200) -> str:
     """The most frequent terms, as stored (enough for similarity; bounded in size)."""
     if features is None:
@@ -73,6 +98,13 @@ PROFILE_NAMES = 40
 TERM_WEIGHT = 0.5
 #: Same casualty figures ("5 shot, 1 killed") are evidence a reader would use.
 FIGURE_BONUS = 0.1
+#: Places where a story happened weigh like names (issue 18): a shared place adds this much, two
+#: stories about different places (Kyiv, Kryvyi Rih) lose it, whatever country or names they share.
+PLACE_WEIGHT = 0.1
+PROFILE_PLACES = 12
+#: Content words must agree this much: names alone (an outlet's chrome, a country, officials'
+#: names) do not gather unrelated stories into one snowballing event.
+MIN_TERM_SIMILARITY = 0.06
 #: Days between a story and an event's last story beyond which it only links as related.
 CLOSE_DAYS = 3
 FAR_PENALTY = 0.1
@@ -87,6 +119,7 @@ class Story:
     when: datetime | None = None
     killed: int | None = None
     injured: int | None = None
+    places: frozenset[str] = frozenset()  # where it happened (event_places)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +135,7 @@ class Profile:
     killed: frozenset[int] = frozenset()
     injured: frozenset[int] = frozenset()
     related_event_id: str = ""
+    places: Mapping[str, int] = field(default_factory=dict)  # place -> stories, top PROFILE_PLACES
 
 
 Idf = Callable[[str], float]
@@ -165,10 +199,11 @@ class StorySide:
         if centroid_norm is None:
             centroid_norm = norm(profile.centroid)
         story = self.story
-        value = TERM_WEIGHT * _cosine_normed(
-            self.vector, self.vector_norm, profile.centroid, centroid_norm
-        )
-        value += (1 - TERM_WEIGHT) * self.name_similarity(profile, idf)
+        terms = _cosine_normed(self.vector, self.vector_norm, profile.centroid, centroid_norm)
+        if terms < MIN_TERM_SIMILARITY:
+            return 0.0
+        value = TERM_WEIGHT * terms + (1 - TERM_WEIGHT) * self.name_similarity(profile, idf)
+        value += PLACE_WEIGHT * _places_agree(story, profile)
         if story.killed is not None and story.killed in profile.killed:
             value += FIGURE_BONUS / 2
         if story.injured is not None and story.injured in profile.injured:
@@ -176,6 +211,18 @@ class StorySide:
         if _days_apart(story, profile) > CLOSE_DAYS:
             value -= FAR_PENALTY
         return value
+
+
+def _places_agree(story: Story, profile: Profile) -> int:
+    """1: a place in common; -1: each names only places the other never mentions (a town
+    inside a named province is mentioned by its reports, so it is no conflict); 0: unknown."""
+    if not story.places or not profile.places:
+        return 0
+    if story.places & profile.places.keys():
+        return 1
+    theirs = any(w in story.names for p in profile.places for w in p.split())
+    ours = any(w in profile.names for p in story.places for w in p.split())
+    return 0 if theirs or ours else -1
 
 
 def score(story: Story, vector: Mapping[str, float], profile: Profile, idf: Idf) -> float:
@@ -202,11 +249,15 @@ def join_event(profile: Profile, story: Story, vector: Mapping[str, float]) -> P
     names = dict(profile.names)
     for name in story.names:
         names[name] = names.get(name, 0) + 1
+    places = dict(profile.places)
+    for place in story.places:
+        places[place] = places.get(place, 0) + 1
     stamps = [t for t in (profile.first_seen, profile.last_seen, story.when) if t is not None]
     return replace(
         profile,
         centroid=_top(centroid, CENTROID_TERMS),
         names={n: int(c) for n, c in _top(names, PROFILE_NAMES).items()},
+        places={p: int(c) for p, c in _top(places, PROFILE_PLACES).items()},
         n_stories=profile.n_stories + 1,
         first_seen=min(stamps, default=None),
         last_seen=max(stamps, default=None),

@@ -86,6 +86,50 @@ def hash_text(normalized: str) -> str:
     return hashlib.sha256(normalized.encode()).hexdigest()
 
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_DAY = rf"(?:{_MONTH} \d{{1,2}},? \d{{4}}|\d{{1,2}} {_MONTH},? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+_CLOCK = r"\d{1,2}[:.]\d{2}(?::\d{2})?(?: ?[AaPp]\.?[Mm]\.?)?(?: ?[A-Z]{2,4}\b| ?[+-]\d{2}:?\d{2})?"
+_AGO = r"\d+ (?:second|minute|min|hour|hr|day|week)s? ago"
+# "Updated August 18, 2026 09:00 AM UTC", "Published: 18 Aug 2026, 14:05 IST", "Updated 2 hours ago"
+_STAMP = re.compile(
+    rf"\b(?:Last [Uu]pdated|Updated|UPDATED|Published|PUBLISHED|Posted|First published)"
+    rf"(?: on| at)?:? ?(?:{_AGO}|{_DAY}(?:[,| ]+(?:at )?{_CLOCK})?|{_CLOCK})"
+)
+_NAMES = r"(?:[A-Z][\w'\u2019.-]* ?){1,4}(?:(?:, ?|and )(?:[A-Z][\w'\u2019.-]* ?){1,4})*"
+# a byline on a line of its own, or in front of its stamp ("By Dana Whitfield Updated ...")
+_BYLINE = re.compile(
+    rf"^By:? {_NAMES}$|\bBy:? {_NAMES}(?=(?:Last [Uu]pdated|Updated|UPDATED|Published|Posted)\b)",
+    flags=re.M,
+)
+_SHARE = re.compile(
+    r"\b(?:Share (?:on|via|to) (?:X|Twitter|Facebook|LinkedIn|WhatsApp|Telegram|Reddit|Email)"
+    r"|Share this (?:article|story|page)|Copy link|Print this (?:article|page)"
+    r"|Save (?:this )?article|Read more|Open in app)\b",
+    flags=re.I,
+)
+
+_LONE_MARK = re.compile(r"(?:(?<=\s)|^)[|\u00b7\u2022](?=\s|$)", flags=re.M)
+
+
+def strip_chrome(text: str, author: str = "") -> str:
+    """The text without the page chrome that trafilatura keeps on short pages: a byline, its
+    "Updated"/"Published" stamp, share links. Prose that mentions an update is kept."""
+    if author:
+        text = re.sub(rf"\bBy:? {re.escape(author)}\b", " ", text)
+    text = _SHARE.sub(" ", _STAMP.sub(" ", _BYLINE.sub(" ", text)))
+    return normalize_text(_LONE_MARK.sub(" ", text))
+
+
+def version_key(text: str, title: str = "", author: str = "") -> str:
+    """The part of a page's text whose change makes a new version: the text without its
+    chrome and without the headline in front of it. A headline-only edit, a new update time or
+    moved share links therefore do not make a version; any change to the article's words does."""
+    key = strip_chrome(text, author)
+    if title and key.startswith(title):
+        key = normalize_text(key[len(title) :])
+    return key
+
+
 def parse_page_date(raw: str | None) -> datetime | None:
     """htmldate's output, or None when it is missing or malformed."""
     if not raw:
@@ -123,17 +167,18 @@ def extract_article(page: Page, fast: bool = False) -> Article | Rejected:
         with_metadata=True,
         date_extraction_params=DATE_PARAMS,
     )
-    text = normalize_text(doc.text or "") if doc is not None else ""
+    author = (doc.author or "") if doc is not None else ""
+    text = strip_chrome(normalize_text(doc.text or ""), author) if doc is not None else ""
     if doc is None or not text:
         return Rejected(Outcome.EXTRACT_FAILED, "no_text_extracted")
     published_at, source = _choose_date(parse_page_date(doc.date), page.feed_published_at)
     return Article(
         title=doc.title or "",
-        author=doc.author or "",
+        author=author,
         site_name=doc.sitename or "",
         language=language,
         text=text,
-        content_hash=hash_text(text),
+        content_hash=hash_text(version_key(text, normalize_text(doc.title or ""))),
         published_at=published_at,
         published_source=source,
         raw_html_z=zlib.compress(page.body, 3),

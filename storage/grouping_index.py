@@ -121,6 +121,18 @@ def event_profiles(
     )
 
 
+def article_events(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -> dict[str, str]:
+    """Each article's event as its latest stored version has it (articles without one left out)."""
+    rows = probe_rows(
+        con,
+        [{"article_id": a} for a in sorted(set(article_ids))],
+        "SELECT s.article_id, arg_max(e.event_id, s.version) FROM probe p "
+        "JOIN version_stories s USING (article_id) JOIN story_events e USING (story_id) "
+        "GROUP BY s.article_id",
+    )
+    return {article: event for article, event in rows}
+
+
 def save_stories(
     con: duckdb.DuckDBPyConnection,
     anchors: Rows,

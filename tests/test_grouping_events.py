@@ -7,6 +7,7 @@ from extractors.events import (
     PROFILE_NAMES,
     Story,
     casualties,
+    event_places,
     join_event,
     name_similarity,
     score,
@@ -49,10 +50,11 @@ def test_the_same_casualty_figures_are_evidence_of_one_event():
     killed, injured = casualties([("killed", 1), ("injured", 5), ("arrested", 2)])
     assert (killed, injured) == (1, 5)
     first = _story(0, frozenset({"goulds"}), killed=1, injured=5)
-    profile = start_event("e", first, {}, "")
+    profile = start_event("e", first, {"shooting": 1.0}, "")
     same = _story(1, frozenset({"miami"}), killed=1, injured=5)
     other = _story(1, frozenset({"miami"}), killed=3, injured=0)
-    assert score(same, {}, profile, _idf) > score(other, {}, profile, _idf)
+    vector = {"shooting": 1.0}
+    assert score(same, vector, profile, _idf) > score(other, vector, profile, _idf)
 
 
 def test_a_story_far_from_an_events_days_scores_lower():
@@ -61,3 +63,30 @@ def test_a_story_far_from_an_events_days_scores_lower():
     far = Story({"word0": 1}, frozenset({"goulds"}), WHEN + timedelta(days=10))
     vector = {"word0": 1.0}
     assert score(near, vector, profile, _idf) > score(far, vector, profile, _idf)
+
+
+# issue 18: one event per happening
+def test_the_place_of_a_happening_is_read_from_its_headline_and_lede():
+    title = "Drone strike on shopping centre in Kryvyi Rih kills 14"
+    lede = "In Kyiv's Solomianskyi district, rescuers also searched rubble near Boyarka."
+    assert event_places(lede, title) == frozenset({"kryvyi rih", "kyiv", "boyarka"})
+    assert event_places("Shelling near Kharkiv's outskirts") == frozenset({"kharkiv"})
+
+
+def test_stories_about_different_places_score_lower_than_about_the_same_place():
+    vector = {"strike": 1.0, "drone": 1.0}
+    kyiv = Story(
+        {"strike": 1, "drone": 1}, frozenset({"ukraine"}), WHEN, places=frozenset({"kyiv"})
+    )
+    profile = start_event("e", kyiv, vector, "")
+    other_city = Story(
+        {"strike": 1, "drone": 1}, frozenset({"ukraine"}), WHEN, places=frozenset({"kryvyi rih"})
+    )
+    same_city = Story({"strike": 1, "drone": 1}, frozenset({"ukraine"}), WHEN, places=kyiv.places)
+    assert score(other_city, vector, profile, _idf) < score(same_city, vector, profile, _idf)
+
+
+def test_shared_names_without_shared_content_gather_nothing():
+    profile = start_event("e", _story(0, frozenset({"cna", "crossword"})), {"word0": 1.0}, "")
+    story = _story(1, frozenset({"cna", "crossword"}))
+    assert score(story, {"word1": 1.0}, profile, _idf) == 0.0

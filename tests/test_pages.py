@@ -4,7 +4,15 @@ import zlib
 from datetime import UTC, datetime
 
 from extractors.outcomes import Outcome
-from extractors.pages import Article, Page, Rejected, extract_article, normalize_text
+from extractors.pages import (
+    Article,
+    Page,
+    Rejected,
+    extract_article,
+    normalize_text,
+    strip_chrome,
+    version_key,
+)
 from wirewatch.sample_site import newsroom, render
 
 
@@ -68,3 +76,67 @@ def test_a_page_without_text_is_an_extract_failure():
 def test_normalization_ignores_whitespace_and_compatibility_forms():
     assert normalize_text("  Over\u00a080  killed\n\n\nin  Quetta ") == "Over 80 killed\nin Quetta"
     assert normalize_text("ﬁve") == "five"
+
+
+# A version is the article's words, not the page chrome (issue 18, item 5). The short page is the
+# kind that summary-only outlets serve: trafilatura keeps its headline, byline, "Updated" stamp and
+# share links in the text.
+def _short_page(title: str, updated: str, summary: str) -> bytes:
+    head = f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+    chrome = f"<p>By Dana Whitfield</p><p>Updated {updated}</p>"
+    share = "<ul><li><a href='#'>Share on X</a></li><li><a href='#'>Copy link</a></li></ul>"
+    article = f"<article><h1>{title}</h1>{chrome}<p>{summary}</p>{share}</article>"
+    return f"{head}</head><body><main>{article}</main></body></html>".encode()
+
+
+SUMMARY = "Shares of regional lenders fell on Tuesday after the central bank kept its rate on hold."
+
+
+def _hash(html: bytes) -> str:
+    article = extract_article(Page("http://127.0.0.1:1/bank.html", "text/html", html))
+    assert isinstance(article, Article)
+    return article.content_hash
+
+
+def test_a_new_updated_stamp_on_a_short_page_is_not_a_new_version():
+    first = _hash(_short_page("Lenders slip", "August 18, 2026 09:00 AM UTC", SUMMARY))
+    later = _hash(_short_page("Lenders slip", "August 18, 2026 11:42 AM UTC", SUMMARY))
+    assert first == later
+
+
+def test_a_headline_only_edit_is_not_a_new_version():
+    first = _hash(_short_page("Lenders slip", "Aug 18, 2026 09:00 UTC", SUMMARY))
+    later = _hash(_short_page("Lenders slip as rates hold", "Aug 18, 2026 10:05 UTC", SUMMARY))
+    assert first == later
+
+
+def test_a_changed_summary_is_a_new_version():
+    first = _hash(_short_page("Lenders slip", "August 18, 2026 09:00 AM UTC", SUMMARY))
+    later = _hash(
+        _short_page("Lenders slip", "August 18, 2026 09:00 AM UTC", SUMMARY + " Two fell 5%.")
+    )
+    assert first != later
+
+
+def test_the_version_key_drops_stamps_bylines_and_share_links_but_not_prose():
+    assert version_key("Updated 2 hours ago | Body text. Share on Facebook", "", "") == "Body text."
+    assert version_key("Published: 18 Aug 2026, 14:05 IST Body.") == "Body."
+    assert version_key("By Dana Whitfield Body.", author="Dana Whitfield") == "Body."
+    prose = "Officials updated the toll to 9 on Monday, published by the ministry."
+    assert version_key(prose) == prose
+
+
+def test_the_stored_text_of_a_short_page_keeps_the_summary_without_its_chrome():
+    html = _short_page("Lenders slip", "August 18, 2026 09:00 AM UTC", SUMMARY)
+    article = extract_article(Page("http://127.0.0.1:1/bank.html", "text/html", html))
+    assert isinstance(article, Article)
+    assert SUMMARY in article.text
+    for chrome in ("Dana Whitfield", "Updated", "09:00", "Share on X", "Copy link"):
+        assert chrome not in article.text
+
+
+def test_a_byline_is_chrome_only_in_front_of_its_stamp_or_on_its_own_line():
+    assert strip_chrome("By Dana Whitfield and Li Wei Updated 2 hours ago Body.") == "Body."
+    assert strip_chrome("Lede.\nBy Dana Whitfield\nBody.") == "Lede.\nBody."
+    prose = "The bridge was hit by Russian drones on Monday."
+    assert strip_chrome(prose) == prose

@@ -22,6 +22,7 @@ from extractors.events import (
     EVENTS_VERSION,
     MIN_RELATED,
     MIN_SIMILARITY,
+    STAY_SIMILARITY,
     WINDOW_DAYS,
     Profile,
     Story,
@@ -69,10 +70,13 @@ class EventAssigner:
         self._idfs: dict[str, float] = {}  # of the current story (df moves once per story)
         self._name_idfs: dict[str, float] = {}
         self._norms: dict[str, float] = {}  # centroid norms by event, until it changes
+        self.article_events: dict[str, str] = {}  # article -> event of its latest version
+        self._articles: set[str] = set()  # of the batch's stories
 
     def assign(self, stories: Sequence[tuple[str, NewStory]]) -> list[Assigned]:
         if not stories:
             return []
+        self._articles = {key.rsplit(".", 1)[0] for key, _ in stories}
         self._load([s for _, (s, _, _) in stories])
         assigned = [self._assign_one(key, *parts) for key, parts in stories]
         index.save_events(self.con, self._profile_rows(), self._name_rows(), self.df_added)
@@ -88,7 +92,9 @@ class EventAssigner:
         since = min(whens) - timedelta(days=self.params.related_window_days) if whens else None
         for name, event_id in index.event_candidates(self.con, rare, since):
             self.stored_names.setdefault(name, set()).add(event_id)
+        self.article_events.update(index.article_events(self.con, self._articles))
         ids = {e for found in self.stored_names.values() for e in found}
+        ids |= set(self.article_events.values())
         for row in index.event_profiles(self.con, ids):
             self.profiles[row[0]] = _decode(*row)
         self._idfs.clear()
@@ -144,7 +150,13 @@ class EventAssigner:
         vector = unit_vector(story.terms, self._idf)
         side = StorySide.of(story, vector, self._name_idf)
         best, best_score, related, related_score = None, MIN_SIMILARITY, "", MIN_RELATED
-        for profile in self._candidates(story):
+        article = key.rsplit(".", 1)[0]
+        stay = self.profiles.get(self.article_events.get(article, ""))
+        if stay is not None:  # a later version stays unless it is clearly about something else
+            value = side.score(stay, self._name_idf, self._centroid_norm(stay))
+            if value >= STAY_SIMILARITY:
+                best, best_score = stay, max(value, MIN_SIMILARITY)
+        for profile in self._candidates(story) if best is None else ():
             days = _days_outside(story.when, profile)
             if days <= self.params.event_window_days:
                 value = side.score(profile, self._name_idf, self._centroid_norm(profile))
@@ -159,6 +171,7 @@ class EventAssigner:
         else:
             profile = start_event(key, story, vector, related)
         self._touch(profile)
+        self.article_events[article] = profile.event_id
         row = EventRow(key, profile.event_id, story.when, terms, names, EVENTS_VERSION)
         return Assigned(row, profile.related_event_id)
 
@@ -198,6 +211,7 @@ def _encode(profile: Profile) -> dict[str, Any]:
         "names": dict(profile.names),
         "killed": sorted(profile.killed),
         "injured": sorted(profile.injured),
+        "places": dict(profile.places),
     }
     return {
         "event_id": profile.event_id,
@@ -228,4 +242,5 @@ def _decode(
         frozenset(body["killed"]),
         frozenset(body["injured"]),
         related or "",
+        body.get("places", {}),  # profiles stored before places had none
     )

@@ -31,7 +31,7 @@ from extractors.copies import (
     too_short,
 )
 from extractors.dedup import DEDUP_VERSION
-from extractors.events import Story, casualties
+from extractors.events import Story, casualties, event_places
 from extractors.pages import hash_text
 from storage import grouping_index as index
 from storage import summaries
@@ -259,7 +259,8 @@ def _new_copies(pages: list[_Page], rows: list[StoryRow]) -> list[summaries.NewC
 def _story(page: _Page) -> tuple[Story, str, tuple[str, ...]]:
     killed, injured = casualties((c.metric, c.value) for c in page.row.claims)
     terms = json.loads(page.row.terms)
-    story = Story(terms, frozenset(page.row.names), page.when, killed, injured)
+    places = event_places(page.row.text, page.row.title)
+    story = Story(terms, frozenset(page.row.names), page.when, killed, injured, places)
     return story, page.row.terms, page.row.names
 
 

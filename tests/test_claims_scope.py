@@ -1,0 +1,65 @@
+"""Scope on real kinds of text (issue 18, item 4): what is not a revision of the event's figure,
+and small counts that are figures. One test per class of error; every sentence was written for
+these tests (none is taken from a stream or a labelled set)."""
+
+from extractors.claims import extract_claims
+
+
+def _scoped(text: str) -> set[tuple[str, int, str]]:
+    return {(c.metric, c.value, c.scope) for c in extract_claims(text)}
+
+
+def _figures(text: str) -> set[tuple[str, int]]:
+    return {(c.metric, c.value) for c in extract_claims(text)}
+
+
+def test_a_count_in_one_district_inside_the_citys_count_is_a_part():
+    text = (
+        "At least 15 people were killed across the capital overnight, the mayor said.\n"
+        "In the Darnytskyi district alone, 7 people died when a drone hit a tower block."
+    )
+    assert _scoped(text) == {("killed", 15, "event"), ("killed", 7, "part")}
+
+
+def test_a_count_in_one_district_given_alone_is_the_events_figure():
+    text = "Seven people were killed in the Darnytskyi district of the city, officials said."
+    assert _scoped(text) == {("killed", 7, "event")}
+
+
+def test_the_toll_of_a_strike_the_day_before_is_another_event():
+    text = (
+        "Nine people were killed in Tuesday's missile strike on the port, the governor said.\n"
+        "A strike on the same port a day earlier had killed at least 7 people."
+    )
+    assert _scoped(text) == {("killed", 9, "event"), ("killed", 7, "other_event")}
+
+
+def test_a_second_count_of_the_same_kind_that_adds_to_the_first_is_a_part():
+    text = (
+        "Police detained two men near the stadium on Friday evening.\n"
+        "Officers later detained four others in a raid on a flat in the old town."
+    )
+    assert _scoped(text) == {("arrested", 2, "event"), ("arrested", 4, "part")}
+
+
+def test_a_count_of_others_after_another_kind_of_count_stays_the_events():
+    text = "The gunman killed one visitor and wounded 9 others at the zoo, police said."
+    assert _scoped(text) == {("killed", 1, "event"), ("injured", 9, "event")}
+
+
+def test_games_missed_are_not_missing_people():
+    assert (
+        _figures("The captain has been missing the previous three games with a knee injury.")
+        == set()
+    )
+    assert _figures("The striker missed three matches after a red card in March.") == set()
+
+
+def test_one_person_killed_is_a_toll():
+    assert _figures("The crash left one teenager dead, the fire service said.") == {("killed", 1)}
+    assert _figures("A driver opened fire, killing one visitor, police said.") == {("killed", 1)}
+
+
+def test_one_of_those_shot_fatally_is_one_killed():
+    found = _figures("Four people were shot, one man fatally, in the car park, police said.")
+    assert ("killed", 1) in found
