@@ -5,7 +5,7 @@
 
 Each snapshot is one cycle of the ingest flow (Prefect, HTTP over loopback, extraction workers,
 DuckDB) against the loopback site of evals/rsspool_site.py, run on the stream's clock: the cycle
-is stamped with the snapshot's capture time, not the machine's. Prints
+runs as of the snapshot's capture time (the flow's `now`), not the machine's. Prints
 - versions served vs stored per outlet: a link's served versions are its page's body changes
   over the replayed snapshots (a headline-only or date-only change is not one); missed = served
   beyond stored, spurious = stored beyond served;
@@ -25,9 +25,6 @@ import re
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -44,22 +41,6 @@ DAYS = {
 _WS = re.compile(r"\s+")
 
 
-@contextmanager
-def stream_clock(clock: Callable[[], datetime]) -> Iterator[None]:
-    """Stamp what the cycle fetches with `clock()`: the stream's time, not the machine's.
-
-    Swappable: once the ingest flow has a setting that runs a cycle as of a given time, this
-    sets that setting instead."""
-    from wirewatch.ingest import cycle
-
-    saved = cycle._now
-    cycle._now = clock
-    try:
-        yield
-    finally:
-        cycle._now = saved
-
-
 def pick_snapshots(stream: Any, days: tuple[str, ...], span: str | None) -> list[int]:
     if span:
         first, _, last = span.partition(":")
@@ -72,6 +53,13 @@ def replay(stream: Any, snapshots: list[int], db: Path) -> tuple[PoolSite, list[
     os.environ.setdefault("WIREWATCH_PER_HOST_CONCURRENCY", "16")
     # 41 outlets and ~10,000 pages on one loopback host: a 1 s delay would take hours
     os.environ.setdefault("WIREWATCH_POLITE_EXEMPT_HOSTS", '["127.0.0.1"]')
+    for cap in (
+        "MAX_PAGES_PER_FEED",
+        "MAX_PAGES_PER_HOST",
+        "MAX_REVISITS_PER_HOST",
+        "CYCLE_BUDGET_S",
+    ):
+        os.environ.setdefault(f"WIREWATCH_{cap}", "0")  # one host serves every outlet: no caps
     from flows.ingest import ingest
 
     site, times = PoolSite(stream), []
@@ -88,12 +76,12 @@ def replay(stream: Any, snapshots: list[int], db: Path) -> tuple[PoolSite, list[
         )
         for k in snapshots:
             site.k, start = k, time.perf_counter()
-            with stream_clock(lambda k=k: snapshot_time(stream, k)):  # type: ignore[misc]
-                try:
-                    totals = asyncio.run(ingest(feeds_file=str(feeds), db_path=str(db)))
-                except Exception as exc:  # a failed cycle is reported, the next one goes on
-                    totals = {}
-                    print(f"snapshot {k} FAILED: {exc!r}")
+            now = snapshot_time(stream, k).isoformat()  # the cycle runs on the stream's clock
+            try:
+                totals = asyncio.run(ingest(feeds_file=str(feeds), db_path=str(db), now=now))
+            except Exception as exc:  # a failed cycle is reported, the next one goes on
+                totals = {}
+                print(f"snapshot {k} FAILED: {exc!r}")
             times.append(time.perf_counter() - start)
             print(f"snapshot {k}: {times[-1]:.1f} s, {totals.get('versions_added', 0)} versions")
     return site, times
