@@ -112,7 +112,8 @@ def test_bad_sql_is_a_usage_error_and_a_missing_database_is_3(tmp_path, capsys):
     assert main(["query", "SELEC 1", "--db", str(db)]) == 2
     first, *hint = capsys.readouterr().err.strip().splitlines()  # DuckDB's own hint lines follow
     assert first.startswith("wirewatch query: query failed: Parser Error: syntax error")
-    assert hint == ["LINE 1: SELEC 1", "        ^^^^^"]
+    line, caret = hint  # the caret's width differs between DuckDB versions
+    assert line == "LINE 1: SELEC 1" and caret.strip().startswith("^")
     missing = str(tmp_path / "nope.duckdb")
     assert "does not exist" in _one_line_error(["summary", "--db", missing], capsys, 3)
 
