@@ -10,8 +10,9 @@ never see half a batch and never wait for the writer:
   these tables are never updated or deleted from), and the watermark is written to
   `lake_watermarks` in the same lake transaction: a crash before the commit publishes the same
   rows again, a crash after it publishes nothing twice;
-- other tables are diffed: rows whose key changed or vanished are deleted from the lake and the
-  new rows appended (a table without a key is rewritten when it differs at all);
+- other tables are diffed when a hash of their rows differs from the one last published (kept
+  in `lake_watermarks` too): rows whose key changed or vanished are deleted from the lake and
+  the new rows appended (a table without a key is rewritten when it differs at all);
 - a table whose columns differ from the lake's (a migration) is dropped and copied again;
 - macros and views are created from the file's own definitions, in dependency order.
 
@@ -99,14 +100,14 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _columns(con: duckdb.DuckDBPyConnection, db: str, table: str) -> list[tuple[str, str]]:
+def _columns(con: duckdb.DuckDBPyConnection, db: str) -> dict[str, list[tuple[str, str]]]:
+    """Each table's (column, type) list, in one catalog query (one per table cost ~15 ms)."""
     rows = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() "
-        "WHERE database_name = ? AND schema_name = 'main' AND table_name = ? "
-        "ORDER BY column_index",
-        [db, table],
+        "SELECT table_name, list((column_name, data_type) ORDER BY column_index) "
+        "FROM duckdb_columns() WHERE database_name = ? AND schema_name = 'main' GROUP BY ALL",
+        [db],
     ).fetchall()
-    return [(str(name), str(kind)) for name, kind in rows]
+    return {str(table): [(str(c[0]), str(c[1])) for c in cols] for table, cols in rows}
 
 
 def _key(con: duckdb.DuckDBPyConnection, db: str, table: str) -> list[str]:
@@ -135,9 +136,9 @@ def _watermarks(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {str(t): int(n) for t, n in rows}
 
 
-def _ensure_table(con: duckdb.DuckDBPyConnection, db: str, table: str) -> bool:
-    """Create or re-create the lake's copy when its columns differ; True when it is new."""
-    if _columns(con, db, table) == _columns(con, ALIAS, table):
+def _ensure_table(con: duckdb.DuckDBPyConnection, db: str, table: str, same: bool) -> bool:
+    """Create or re-create the lake's copy unless its columns are the `same`; True when new."""
+    if same:
         return False
     name = _ident(table)
     con.execute(f"DROP TABLE IF EXISTS {ALIAS}.{name}")
@@ -157,6 +158,16 @@ def _append(con: duckdb.DuckDBPyConnection, db: str, table: str, start: int, fre
         [begin, top[0]],
     )
     return int(top[0]) + 1
+
+
+def _fingerprint_rows(con: duckdb.DuckDBPyConnection, db: str, table: str) -> int:
+    """A hash of the file's rows in any order (a local scan: ~0.1 s per million rows), so a
+    table unchanged since the last publication is not compared with the lake at all."""
+    row = con.execute(
+        f"SELECT (hash(count(*), sum(hash(t)::HUGEINT)) >> 1)::BIGINT "
+        f"FROM {_ident(db)}.{_ident(table)} AS t"
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _diff(con: duckdb.DuckDBPyConnection, db: str, table: str) -> int:
@@ -242,11 +253,44 @@ def _sync_definitions(con: duckdb.DuckDBPyConnection, db: str, published: int | 
     return True
 
 
+def _signature(con: duckdb.DuckDBPyConnection, db: str) -> tuple[object, ...]:
+    """What the file holds, cheaply: columns, the last rowid of insert-only tables, a hash of
+    the others' rows, and of the views and macros (~20 ms on the sample site)."""
+    columns = _columns(con, db)
+    found: list[object] = [_fingerprint(_definitions(con, db))]
+    for table in _tables(con, db):
+        if table in APPEND_ONLY:
+            top = con.execute(f"SELECT max(rowid) FROM {_ident(db)}.{_ident(table)}").fetchone()
+            found.append((table, str(columns.get(table)), top[0] if top else None))
+        else:
+            found.append((table, str(columns.get(table)), _fingerprint_rows(con, db, table)))
+    return tuple(found)
+
+
+#: (file, catalog) -> the signature of what this process last published there: a write that
+#: changed nothing (a poll-state write with no news) then costs no lake round trip at all
+_LAST_PUBLISHED: dict[tuple[str, str], tuple[object, ...]] = {}
+
+
 def publish(con: duckdb.DuckDBPyConnection, target: LakeTarget) -> Published:
     """Make the lake equal the DuckDB file `con` has open, in one lake transaction."""
     started = time.monotonic()
-    row = con.execute("SELECT current_database()").fetchone()
-    db = str(row[0]) if row else "main"
+    row = con.execute(
+        "SELECT current_database(), (SELECT path FROM duckdb_databases() "
+        "WHERE database_name = current_database())"
+    ).fetchone()
+    db, path = (str(row[0]), str(row[1])) if row else ("main", "")
+    signature, where = _signature(con, db), (path, target.catalog)
+    if _LAST_PUBLISHED.get(where) == signature:
+        return Published(0, 0, time.monotonic() - started)
+    published = _publish(con, target, db, started)
+    _LAST_PUBLISHED[where] = signature
+    return published
+
+
+def _publish(
+    con: duckdb.DuckDBPyConnection, target: LakeTarget, db: str, started: float
+) -> Published:
     attach(con, target, read_only=False)
     try:
         con.execute("BEGIN")
@@ -256,8 +300,10 @@ def publish(con: duckdb.DuckDBPyConnection, target: LakeTarget) -> Published:
                 "next_rowid BIGINT, published_at TIMESTAMPTZ)"
             )
             marks, rows, touched = _watermarks(con), 0, 0
+            mine, theirs = _columns(con, db), _columns(con, ALIAS)
             for table in _tables(con, db):
-                fresh = _ensure_table(con, db, table)
+                same = mine.get(table) == theirs.get(table)
+                fresh = _ensure_table(con, db, table, same)
                 if table in APPEND_ONLY:
                     mark = _append(con, db, table, marks.get(table, 0), fresh)
                     if mark >= 0:
@@ -268,8 +314,14 @@ def publish(con: duckdb.DuckDBPyConnection, target: LakeTarget) -> Published:
                         )
                     changed = mark >= 0
                 else:
-                    count = _diff(con, db, table)
-                    rows, changed = rows + count, count > 0
+                    mark = _fingerprint_rows(con, db, table)
+                    changed = fresh or marks.get(table) != mark
+                    if changed:
+                        rows += _diff(con, db, table)
+                        con.execute(
+                            f"INSERT INTO {ALIAS}.lake_watermarks VALUES (?, ?, now())",
+                            [table, mark],
+                        )
                 touched += changed
             touched += _sync_definitions(con, db, marks.get(_DEFINITIONS))
             con.execute("COMMIT")
