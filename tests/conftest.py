@@ -17,6 +17,8 @@ apply_offline_defaults()
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 # Loopback test sites are ours: no delay between requests unless a test asks for one.
 os.environ.setdefault("WIREWATCH_MIN_HOST_DELAY_S", "0")
+# every `serve` a test starts puts its live page on a free port (8780 may be taken)
+os.environ.setdefault("WIREWATCH_WEB_PORT", "0")
 
 
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
