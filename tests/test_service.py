@@ -96,6 +96,8 @@ def test_serve_logs_publishes_artifacts_and_figure_change_events(tmp_path, news_
             return len(runs) >= 2
 
         assert _wait_for(two_runs_done, 60), runs
+        ui = httpx.get(f"http://127.0.0.1:{port}/ui-settings", timeout=10).json()
+        assert ui["api_url"] == api  # the UI talks to this server, not to port 4200
         assert all(r["name"].startswith("ingest-") for r in runs)
         artifacts = _post(
             api, "/artifacts/filter", {"artifacts": {"key": {"any_": ["feed-health"]}}}

@@ -130,7 +130,9 @@ def serve(settings: Settings, interval_minutes: float | None = None, web: bool =
     if not api_url:
         api_url = f"http://127.0.0.1:{settings.prefect_port}/api"
         server_args = _server_args(settings.prefect_port, settings.prefect_ui)
-        children.append(_Child("prefect server", lambda: _start(server_args, env)))
+        # the UI's own API address defaults to port 4200 whatever --port says
+        server_env = {**env, "PREFECT_UI_API_URL": env.get("PREFECT_UI_API_URL") or api_url}
+        children.append(_Child("prefect server", lambda: _start(server_args, server_env)))
     _log(f"Prefect API at {api_url}")
     try:
         if not wait_until_healthy(api_url, stop):
