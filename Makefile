@@ -17,12 +17,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
+# setuptools warns on every editable install of a flat layout (top-level folders named like the
+# packages, which is this repo's layout on purpose): silenced here, nothing else is
+EDITABLE_QUIET := PYTHONWARNINGS="ignore:Editable installation"
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
+	$(EDITABLE_QUIET) $(BIN)/python -m pip install -q -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(EDITABLE_QUIET) $(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
 # The README's chart (docs/demo-chart.png) is the demo's, redrawn by each run.
