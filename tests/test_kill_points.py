@@ -134,6 +134,8 @@ def site(tmp_path, monkeypatch, prefect_harness):
         "WIREWATCH_FEED_BATCH_SIZE": "1",
         "WIREWATCH_EXTRACT_WORKERS": "0",
         "WIREWATCH_RETRIES": "0",
+        # kill safety, not revisits: a rerun would revisit what the killed run stored
+        "WIREWATCH_REVISIT_HORIZON_HOURS": "0",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
