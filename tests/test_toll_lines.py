@@ -63,3 +63,16 @@ def test_a_copy_lagging_behind_with_the_older_figure_does_not_turn_the_line_back
     line = _line(db)
     assert [figure for figure, *_ in line] == ["at least 3", "5"]
     assert line[-1][-1] is True
+
+
+TWICE = (
+    "Five people were killed when a Russian missile hit an apartment block in Kyiv's "
+    "Solomianskyi district overnight. Rescuers searched the rubble of the building on Monday.\n"
+    "Five people were killed in the strike, the city's military administration said on Telegram."
+) + MORE
+
+
+def test_a_figure_given_twice_in_one_version_is_one_point_said_by_its_named_voice(tmp_path: Path):
+    db = tmp_path / "line.duckdb"
+    write_batches([[Item("kyiv", TWICE, TITLE, T0)]], db)
+    assert _line(db) == [("5", "city's military administration", None, None, True)]
