@@ -6,6 +6,8 @@
 -- A value is a step only at the first version that said it, as the line's figure or not: a
 -- text that gives "more than 80" and then "at least 84" puts 84 on the line, and a copy that
 -- lags behind with "more than 80" later does not turn 84 back into 80 (it was said before).
+-- A part counts as said too: a copy that gives only one town's 237 after a version that gave
+-- "237 in Derna ... 303 across eastern Libya" does not turn the line's 303 back into 237.
 -- Within one version the line's point is still its largest event-scoped figure.
 CREATE MACRO toll_line_since(since) AS TABLE
 WITH points AS (
@@ -17,7 +19,7 @@ WITH points AS (
            min(p.n) AS first_n, min(p.fetched_at) AS value_first_fetched_at
     FROM claims_since(since) c
     JOIN points p USING (event_id, metric, subject, article_id, version)
-    WHERE c.scope = 'event'
+    WHERE c.scope IN ('event', 'part')
     GROUP BY c.event_id, c.metric, c.subject, c.value, c.value_high
 ), steps AS (
     SELECT p.*, s.value_first_fetched_at
