@@ -180,7 +180,7 @@ def _draw_series(
 TOLL_COLOR = "0.1"
 
 
-def said_by(step: TollStep) -> str:
+def _voice(step: TollStep) -> str:
     return step.said_by or "unattributed"
 
 
@@ -205,7 +205,7 @@ def _draw_toll_line(
         mark.set_gid(f"{gid}-step-{n}")
         marks.append(mark)
         label = ax.annotate(
-            f"{step.figure}, {said_by(step)}", (x, step.value), xytext=(5, 3),
+            f"{step.figure}, {_voice(step)}", (x, step.value), xytext=(5, 3),
             textcoords="offset points", fontsize=8, fontweight="bold", color=TOLL_COLOR,
             visible=False,
         )  # fmt: skip
