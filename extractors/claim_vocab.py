@@ -329,6 +329,10 @@ PERIOD_CUES = (
     "past twelve months", "past 12 months", "previous twelve months", "previous 12 months",
     "last twelve months", "last 12 months", "since january", "this decade", "in recent years",
     "over the years",
+    # a war's running total, not one strike's toll ("more than 73,000 killed since the war began")
+    "since the war", "since the start of", "since the beginning of", "since the conflict",
+    "since the invasion", "invasion began", "war began", "war started", "war broke out",
+    "conflict began", "since the fighting began", "throughout the war", "course of the war",
 )
 
 # Sentence cues of an earlier or other event cited for comparison.
@@ -347,6 +351,12 @@ PLACE_PART_CUES = (
     "region alone", "city alone", "town alone", "village alone", "in the district of",
 )
 PLACE_PART_HEADS = frozenset("district neighbourhood neighborhood suburb ward borough".split())
+# Words that put a figure over a whole area, so that a smaller count of the same kind in a named
+# place of the same text is a part of it ("237 in Derna ... 303 across eastern Libya").
+WHOLE_AREA_CUES = (
+    "across", "throughout", "in all", "in total", "nationwide", "countrywide", "statewide",
+    "overall", "all told", "the whole region", "the entire region",
+)
 # Words after a figure that add to an earlier count of the same kind ("4 more were detained").
 ADDITIONAL_AFTER = frozenset("more others other additional further".split())
 # fmt: on

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import NamedTuple
 
 import spacy
 from spacy.matcher import PhraseMatcher
@@ -43,6 +44,7 @@ from extractors.clauses import (
     continues_parts,
     figure_scope,
     forward_metric,
+    in_named_place,
     in_period,
     in_place_part,
     is_aside,
@@ -50,6 +52,7 @@ from extractors.clauses import (
     is_part,
     is_verb_form,
     object_metric,
+    over_whole_area,
     refers_back,
 )
 from extractors.numbers import parse_number
@@ -500,9 +503,13 @@ def _unknown_plural(word: str) -> bool:
     )
 
 
-#: what a figure's sentence says about its scope beside the text's other figures
-#: (in one place inside a larger area; adding to an earlier count)
-_Hint = tuple[bool, bool]
+class _Hint(NamedTuple):
+    """What a figure's sentence says about its scope beside the text's other figures."""
+
+    place_part: bool  # in one place inside a larger area ("in the X district alone")
+    adds: bool  # adds to an earlier count ("4 more were detained")
+    whole_area: bool  # over a whole area ("across eastern Libya", "in all")
+    in_place: bool  # in a named place ("in the coastal city of Derna")
 
 
 def _sentence_claims(
@@ -518,7 +525,8 @@ def _sentence_claims(
     mentions = _mentions(doc, words, qualifiers)
     claims: list[Claim] = []
     hints: list[_Hint] = []
-    place_part = in_place_part(words)
+    place_part, whole_area = in_place_part(words), over_whole_area(words)
+    in_place = in_named_place(tokens)
     state = _ListState()
     for n, mention in enumerate(mentions):
         if n in state.skip:
@@ -555,7 +563,8 @@ def _sentence_claims(
                 scope=scope,
             )
         )
-        hints.append((place_part, adds_to_earlier(words, mention.start, mention.end)))
+        adds = adds_to_earlier(words, mention.start, mention.end)
+        hints.append(_Hint(place_part, adds, whole_area, in_place))
     with_claimant = [cue for cue in cues if cue.claimant]
     return claims, (with_claimant[-1] if with_claimant else None), hints  # cue carried on
 
@@ -621,15 +630,24 @@ def _scope_in_text(claims: list[Claim], hints: list[_Hint]) -> tuple[Claim, ...]
     """Scope that needs the whole text: a count in one place inside a larger area where the
     text also gives a larger count of the kind ("15 killed in the capital ... 7 in the
     Podilskyi district alone"), and a count that adds to an earlier one ("police detained 2 ...
-    4 more"), are parts of the event's figure, not the figure (issue 18: no false revisions)."""
+    4 more"), are parts of the event's figure, not the figure (issue 18: no false revisions).
+    So is a count in a named place where the text gives a larger one of the kind over a whole
+    area ("237 dead in Derna ... 303 across eastern Libya": the whole is the event's figure)."""
     scoped = []
-    for n, (claim, (place_part, adds)) in enumerate(zip(claims, hints, strict=True)):
+    for n, (claim, hint) in enumerate(zip(claims, hints, strict=True)):
         same = [
-            c for c in claims if c is not claim and c.metric == claim.metric and c.scope == "event"
+            (c, h)
+            for c, h in zip(claims, hints, strict=True)
+            if c is not claim and c.metric == claim.metric and c.scope == "event"
         ]
-        larger = place_part and any(c.value > claim.value for c in same)
-        earlier = adds and any(c.metric == claim.metric for c in claims[:n])
-        if claim.scope == "event" and (larger or earlier):
+        larger = hint.place_part and any(c.value > claim.value for c, _ in same)
+        inside = (
+            hint.in_place
+            and not hint.whole_area
+            and any(h.whole_area and c.value > claim.value for c, h in same)
+        )
+        earlier = hint.adds and any(c.metric == claim.metric for c in claims[:n])
+        if claim.scope == "event" and (larger or inside or earlier):
             claim = replace(claim, scope="part")
         scoped.append(claim)
     return tuple(scoped)

@@ -144,6 +144,26 @@ def in_place_part(words: list[str]) -> bool:
     )
 
 
+def over_whole_area(words: list[str]) -> bool:
+    """A sentence that counts over a whole area: "across eastern Libya", "in all", "nationwide"."""
+    text = f" {' '.join(words)} "
+    return any(f" {cue} " in text for cue in vocab.WHOLE_AREA_CUES)
+
+
+def in_named_place(tokens: list[str]) -> bool:
+    """A sentence that places its count in a named place: "in Derna", "in the coastal city of
+    Derna" (a capitalized word within a few words after "in")."""
+    for i, token in enumerate(tokens):
+        if token.lower() != "in":
+            continue
+        for word in tokens[i + 1 : i + 6]:
+            if word[:1].isupper():
+                return True
+            if word in (",", ".", ";", "and"):
+                break
+    return False
+
+
 def adds_to_earlier(words: list[str], start: int, end: int) -> bool:
     """ "4 more people", "four others", "another 3": a count that adds to one told before."""
     after = words[end] if end < len(words) else ""

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-EVENTS_VERSION = "events-2"
+EVENTS_VERSION = "events-3"
 MIN_SIMILARITY = 0.22
 #: A later version of an article stays in the event of its earlier one down to this score: only
 #: a text clearly about something else leaves it (issue 18: one article's versions in one event).
@@ -105,6 +105,10 @@ PROFILE_PLACES = 12
 #: Content words must agree this much: names alone (an outlet's chrome, a country, officials'
 #: names) do not gather unrelated stories into one snowballing event.
 MIN_TERM_SIMILARITY = 0.06
+#: Dates weigh like places (issue 18): a story about another place, a day or more from when
+#: the event began, is another happening of the kind (a strike on Kyiv, then one on Kryvyi Rih
+#: the next day) and does not join it, however much else they share.
+SEPARATE_DAYS = 1.0
 #: Days between a story and an event's last story beyond which it only links as related.
 CLOSE_DAYS = 3
 FAR_PENALTY = 0.1
@@ -174,6 +178,13 @@ def _days_apart(story: Story, profile: Profile) -> float:
     return abs((story.when - edge).total_seconds()) / 86400
 
 
+def _days_from_start(story: Story, profile: Profile) -> float:
+    """Days between a story and when the event began (0 without dates)."""
+    if story.when is None or profile.first_seen is None:
+        return 0.0
+    return abs((story.when - profile.first_seen).total_seconds()) / 86400
+
+
 @dataclass(frozen=True, slots=True)
 class StorySide:
     """What every score of one story against candidate events shares, computed once: its
@@ -202,8 +213,11 @@ class StorySide:
         terms = _cosine_normed(self.vector, self.vector_norm, profile.centroid, centroid_norm)
         if terms < MIN_TERM_SIMILARITY:
             return 0.0
+        places = _places_agree(story, profile)
+        if places < 0 and _days_from_start(story, profile) >= SEPARATE_DAYS:
+            return 0.0
         value = TERM_WEIGHT * terms + (1 - TERM_WEIGHT) * self.name_similarity(profile, idf)
-        value += PLACE_WEIGHT * _places_agree(story, profile)
+        value += PLACE_WEIGHT * places
         if story.killed is not None and story.killed in profile.killed:
             value += FIGURE_BONUS / 2
         if story.injured is not None and story.injured in profile.injured:

@@ -55,6 +55,47 @@ def figure_points(con: duckdb.DuckDBPyConnection, event_id: str, metric: str) ->
     return [FigurePoint(*row) for row in rows]
 
 
+@dataclass(frozen=True, slots=True)
+class TollStep:
+    """One step of an event's toll line: the figure as reported then, and who said it."""
+
+    reported_at: datetime
+    subject: str
+    value: int
+    value_high: int
+    qualifier: str
+    figure: str
+    said_by: str  # '' when unattributed
+    claimant_kind: str
+
+
+def toll_steps(con: duckdb.DuckDBPyConnection, event_id: str, metric: str) -> list[TollStep]:
+    """An event's toll lines for one metric (one per subject), oldest step first."""
+    rows = con.execute(
+        """
+        SELECT reported_at, subject, value, value_high, qualifier, figure, said_by, claimant_kind
+        FROM toll_lines WHERE event_id = ? AND metric = ? AND reported_at IS NOT NULL
+        ORDER BY subject, step""",
+        [event_id, metric],
+    ).fetchall()
+    return [TollStep(*row) for row in rows]
+
+
+def event_toll_line(con: duckdb.DuckDBPyConnection, event_id: str) -> Table:
+    """Every step of an event's toll lines, with who said it and the figure before it; the
+    killed, then the injured, first."""
+    return query(
+        con,
+        """
+        SELECT metric, subject, step, figure, coalesce(nullif(said_by, ''), 'unattributed')
+               AS said_by, claimant_kind AS kind, previous_figure AS previous,
+               previous_said_by AS previously_said_by, reported_at AS reported, article_url
+        FROM toll_lines WHERE event_id = ?
+        ORDER BY metric <> 'killed', metric <> 'injured', metric, subject, step""",
+        [event_id],
+    )
+
+
 def busiest_event(con: duckdb.DuckDBPyConnection, metric: str) -> str | None:
     """The event with the most attributed figures for `metric` (the one worth charting)."""
     row = con.execute(
@@ -69,13 +110,15 @@ def busiest_event(con: duckdb.DuckDBPyConnection, metric: str) -> str | None:
 
 
 def event_metrics(con: duckdb.DuckDBPyConnection, event_id: str) -> list[str]:
-    """The metrics an event has attributed figures for, most claimed first."""
+    """The metrics an event has attributed figures or a toll line for, most claimed first."""
     rows = con.execute(
         """
-        SELECT metric FROM figure_history
-        WHERE event_id = ? AND claimant_kind <> 'unattributed'
-        GROUP BY metric ORDER BY count(*) DESC, metric""",
-        [event_id],
+        SELECT metric FROM (
+            SELECT metric, 1 AS n FROM figure_history
+            WHERE event_id = ? AND claimant_kind <> 'unattributed'
+            UNION ALL SELECT metric, 0 AS n FROM toll_lines WHERE event_id = ?)
+        GROUP BY metric ORDER BY sum(n) DESC, metric""",
+        [event_id, event_id],
     ).fetchall()
     return [str(r[0]) for r in rows]
 

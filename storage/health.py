@@ -78,26 +78,31 @@ def run_polls(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any
 
 
 def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict[str, Any]]:
-    """Every new point of a claimant's series (event, metric, subject) whose value differs from
-    the point before it in publication order: the figures first stored at or after `since`,
-    also when several of them arrive together (80 -> 84 -> 200 in one run gives 80 -> 84 and
-    84 -> 200). A run that stores nothing new finds nothing, so re-runs never repeat a change.
-    Unattributed figures have no claimant to follow. Only the events given claims since `since`
-    are read, and of them only the versions fetched since their first day
-    (`figure_history_since`, migration 0016)."""
+    """Every new step of a toll line (`toll_line_since`, migration 0030): a figure for an
+    event's (metric, subject) that differs from the line's step before it, whoever said each
+    one ("killed civilians 3 -> 5, said by authorities, before: Vitali Klitschko"). A step is
+    new when no version fetched before `since` had given its value, also when several arrive
+    together (versions saying 3, 5 and 7 in one run give 3 -> 5 and 5 -> 7), so a run that stores
+    nothing new finds nothing and re-runs never repeat a change. Only the events given claims
+    since `since` are read, and of them only the versions fetched since their first day.
+
+    Each row keeps the keys notifications read: `claimant` (who said the new value, '' when
+    unattributed), `previous_claimant`, `previous_value`, `value`, `figure`, `previous_figure`
+    and `url` (the article that first gave the value)."""
     touched, start = _touched_events(con, since)
     if not touched:
         return []
     return _dicts(
         con.execute(
             """
-            SELECT event_id, claimant, claimant_kind, metric, subject, previous_value, value,
-                   figure, article_url AS url, first_seen_at
-            FROM figure_history_since(?::TIMESTAMPTZ)
+            SELECT event_id, said_by AS claimant, claimant_kind, metric, subject,
+                   previous_value, value, figure, previous_figure,
+                   previous_said_by AS previous_claimant, article_url AS url,
+                   value_first_fetched_at AS first_seen_at, reported_at
+            FROM toll_line_since(?::TIMESTAMPTZ)
             WHERE event_id IN (SELECT unnest(?::VARCHAR[]))
-              AND previous_value IS NOT NULL AND previous_value <> value
-              AND first_seen_at >= ? AND claimant_kind <> 'unattributed'
-            ORDER BY first_seen_at, event_id, metric, subject, first_published_at""",
+              AND previous_value IS NOT NULL AND value_first_fetched_at >= ?
+            ORDER BY value_first_fetched_at, event_id, metric, subject, step""",
             [start, touched, since],
         )
     )

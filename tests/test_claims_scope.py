@@ -26,6 +26,34 @@ def test_a_count_in_one_district_given_alone_is_the_events_figure():
     assert _scoped(text) == {("killed", 7, "event")}
 
 
+def test_a_towns_count_beside_a_larger_count_across_the_region_is_a_part():
+    text = (
+        "Floodwater swept away homes and killed at least 237 people in the port town of "
+        "Valmora, its mayor told reporters.\n"
+        "Across the northern province, 303 people have died since the dam burst, the interior "
+        "ministry said."
+    )
+    assert _scoped(text) == {("killed", 237, "part"), ("killed", 303, "event")}
+
+
+def test_a_towns_count_given_alone_is_the_events_figure():
+    text = "Floodwater killed at least 237 people in the port town of Valmora, its mayor said."
+    assert _scoped(text) == {("killed", 237, "event")}
+
+
+def test_a_wars_running_total_is_not_the_strikes_toll():
+    text = (
+        "A drone hit a bus station in Ostrava Nova on Monday, killing 11 people, the regional "
+        "governor said.\n"
+        "More than 73,000 people have been killed since the war began, according to the "
+        "ministry, which does not separate fighters from civilians."
+    )
+    found = _scoped(text)
+    assert ("killed", 11, "event") in found
+    assert ("killed", 73000, "period") in found
+    assert not any(value == 73000 and scope == "event" for _, value, scope in found)
+
+
 def test_the_toll_of_a_strike_the_day_before_is_another_event():
     text = (
         "Nine people were killed in Tuesday's missile strike on the port, the governor said.\n"

@@ -13,14 +13,15 @@ from wirewatch.sample_site import newsroom
 
 STORIES = sorted(newsroom.stories(), key=lambda s: s.published)
 
-#: figure_changes as it was, over the whole figure_history (the reference)
+#: figure_changes over the whole toll_lines view (the reference)
 WHOLE_HISTORY_CHANGES = """
-    SELECT event_id, claimant, claimant_kind, metric, subject, previous_value, value,
-           figure, article_url AS url, first_seen_at
-    FROM figure_history
-    WHERE previous_value IS NOT NULL AND previous_value <> value
-      AND first_seen_at >= ? AND claimant_kind <> 'unattributed'
-    ORDER BY first_seen_at, event_id, metric, subject, first_published_at"""
+    SELECT event_id, said_by AS claimant, claimant_kind, metric, subject,
+           previous_value, value, figure, previous_figure,
+           previous_said_by AS previous_claimant, article_url AS url,
+           value_first_fetched_at AS first_seen_at, reported_at
+    FROM toll_lines
+    WHERE previous_value IS NOT NULL AND value_first_fetched_at >= ?
+    ORDER BY value_first_fetched_at, event_id, metric, subject, step"""
 
 
 def _seeds_in_two_runs(db: Path) -> object:
@@ -35,7 +36,11 @@ def test_the_views_are_the_macros_without_a_time(tmp_path: Path):
     db = tmp_path / "since.duckdb"
     _seeds_in_two_runs(db)
     with duckdb.connect(str(db), read_only=True) as con:
-        for view, macro in (("claims", "claims_since"), ("figure_history", "figure_history_since")):
+        for view, macro in (
+            ("claims", "claims_since"),
+            ("figure_history", "figure_history_since"),
+            ("toll_lines", "toll_line_since"),
+        ):
             whole = con.execute(f"SELECT * FROM {view} ORDER BY ALL").fetchall()
             assert whole == con.execute(f"SELECT * FROM {macro}(NULL) ORDER BY ALL").fetchall()
             assert whole
@@ -64,4 +69,4 @@ def test_the_figure_changes_of_a_run_are_those_the_whole_history_shows(tmp_path:
         names = [d[0] for d in cursor.description]
         expected = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     assert found == expected
-    assert any(c["claimant_kind"] == "militant_group" for c in found)  # the BLA's 80 -> 200
+    assert any(c["claimant_kind"] == "militant_group" for c in found)  # the BLA's captives 18 -> 14

@@ -5,10 +5,12 @@ with its Prefect server:
 - the served deployment is `Ready` while `serve` runs;
 - a run started by hand (Prefect's API, as `prefect deployment run` and the UI's Run button do)
   polls every feed, even those adaptive polling says are not due;
-- the BLA's revisions 80 -> 84 -> 200 are all notified, once each, read back from Prefect's
-  events API: 80 -> 84 (both in the IBNS copy of step 1) in the first cycle's one backfill
-  summary, 84 -> 200 (step 4) as a `wirewatch.figure.changed` event, though 84 arrives again
-  in that same cycle;
+- the BLA's toll line is notified step by step, once each, read back from Prefect's events
+  API: the first cycle's one backfill summary starts the line at 84 (the IBNS copy of step 1
+  says "more than 80" and then "at least 84": one version, one point, its larger figure; the
+  "more than 80" copies after it say nothing new), then 84 -> 200 (step 4) as a
+  `wirewatch.figure.changed` event naming who said each figure, though 84 arrives again in
+  that same cycle;
 - a re-run notifies nothing again;
 - a one-shot `wirewatch run` beside it whose polls all fail is `Failed` in Prefect (with the
   counts and reasons as its message) and exits 1.
@@ -126,7 +128,9 @@ def test_serve_polls_at_once_by_hand_and_notifies_every_revision(tmp_path, news_
         assert wait_for(lambda: _bla_revisions(api) == [(84, 200)], 60), _bla_revisions(api)
         backfills = _events(api, BACKFILLED)
         assert len(backfills) == 1, backfills
-        assert _bla(backfills[0]["payload"]["listed"]) == [(80, 84)], backfills
+        assert _bla(backfills[0]["payload"]["listed"]) == [], backfills  # the line began at 84
+        bla = [e["payload"] for e in _events(api, CHANGED) if e["payload"]["new"] == 200]
+        assert "at least 84 -> more than 200, said by Baloch Liberation Army" in str(bla), bla
         assert backfills[0]["payload"]["changes"] == len(backfills[0]["payload"]["listed"])
         # a re-run finds nothing new: nothing notified again
         _api(api, "POST", f"/deployments/{deployment['id']}/create_flow_run", {})

@@ -1,9 +1,11 @@
 """The bounded event profile and its scoring (extractors/events.py), as pure functions."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from extractors.events import (
     CENTROID_TERMS,
+    MIN_SIMILARITY,
     PROFILE_NAMES,
     Story,
     casualties,
@@ -90,3 +92,22 @@ def test_shared_names_without_shared_content_gather_nothing():
     profile = start_event("e", _story(0, frozenset({"cna", "crossword"})), {"word0": 1.0}, "")
     story = _story(1, frozenset({"cna", "crossword"}))
     assert score(story, {"word1": 1.0}, profile, _idf) == 0.0
+
+
+def test_the_same_kind_of_happening_elsewhere_a_day_later_is_another_event():
+    vector = {"strike": 1.0, "drone": 1.0}
+    kyiv = Story(
+        {"strike": 1, "drone": 1}, frozenset({"ukraine"}), WHEN, places=frozenset({"kyiv"})
+    )
+    profile = start_event("e", kyiv, vector, "")
+    elsewhere_next_day = Story(
+        {"strike": 1, "drone": 1},
+        frozenset({"ukraine"}),
+        WHEN + timedelta(days=1, hours=2),
+        places=frozenset({"kryvyi rih"}),
+    )
+    elsewhere_same_night = replace(elsewhere_next_day, when=WHEN + timedelta(hours=3))
+    same_place_next_day = replace(elsewhere_next_day, places=kyiv.places)
+    assert score(elsewhere_next_day, vector, profile, _idf) == 0.0
+    assert score(elsewhere_same_night, vector, profile, _idf) > 0.0  # places alone weigh less
+    assert score(same_place_next_day, vector, profile, _idf) > MIN_SIMILARITY  # a follow-up

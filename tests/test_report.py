@@ -145,6 +145,48 @@ def test_the_report_opens_in_headless_chromium_without_errors(demo_db, tmp_path,
         assert not_white > 0.03 * 100 * 300  # text, tables and charts, not a blank page
 
 
+def test_the_chart_draws_the_toll_line_with_who_said_each_step(demo_db):
+    with connect(demo_db, read_only=True) as con:
+        chart = event_chart(con, None, "killed")
+    line = chart.line("security_forces")
+    assert line is not None
+    assert [(s.figure, s.said_by) for s in line.steps][-1] == (
+        "more than 200",
+        "Baloch Liberation Army",
+    )
+    svg = chart_bytes(chart, "svg").decode()
+    assert '<g id="toll-line-security_forces">' in svg
+    assert "more than 200, Baloch Liberation Army" in svg  # the step's label names its voice
+
+
+@pytest.mark.skipif(chromium_path() is None, reason="chromium is not installed (make test does)")
+def test_the_toll_line_leads_the_event_in_headless_chromium(demo_db, tmp_path):
+    report = tmp_path / "report.html"
+    assert main(["report", "--db", str(demo_db), "-o", str(report)]) == 0
+    page = load_page(
+        report.as_uri(),
+        """(() => {
+            const line = document.querySelector(
+                'div.toll-line[data-metric="killed"][data-subject="security_forces"]');
+            const first = line.closest('section.event');
+            return {heading: line.querySelector('h4').innerText,
+                    steps: [...line.querySelectorAll('li')].map(li => li.innerText),
+                    beforeChart: line.compareDocumentPosition(first.querySelector('figure.chart'))
+                        === Node.DOCUMENT_POSITION_FOLLOWING,
+                    drawn: first.querySelectorAll('g[id^="toll-line-"]').length};
+        })()""",
+    )
+    assert page.errors == []
+    assert page.value["heading"].startswith("killed security forces: more than 200")
+    assert "said by Baloch Liberation Army" in page.value["heading"]
+    latest, first = page.value["steps"][0], page.value["steps"][-1]
+    assert "more than 200, said by Baloch Liberation Army" in latest
+    assert "(before: at least 84, said by Baloch Liberation Army)" in latest
+    assert "at least 84" in first and "before:" not in first
+    assert page.value["beforeChart"] and page.value["drawn"] >= 1
+    (tmp_path / "toll-line.png").write_bytes(page.screenshot)
+
+
 @pytest.mark.skipif(chromium_path() is None, reason="chromium is not installed (make test does)")
 def test_the_browser_check_does_see_console_errors(tmp_path):
     page = tmp_path / "broken.html"

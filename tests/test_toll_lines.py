@@ -76,3 +76,43 @@ def test_a_figure_given_twice_in_one_version_is_one_point_said_by_its_named_voic
     db = tmp_path / "line.duckdb"
     write_batches([[Item("kyiv", TWICE, TITLE, T0)]], db)
     assert _line(db) == [("5", "city's military administration", None, None, True)]
+
+
+FLOOD_TITLE = "Dam burst floods northern province"
+FLOOD_MORE = (
+    "\nRescue teams from three neighbouring countries arrived on Wednesday with boats and "
+    "helicopters, and the army set up field hospitals on the hills above the river.\n"
+    "The dam, built in the 1970s, had been criticised by engineers for years; the government "
+    "promised an inquiry into why the reservoir was kept full during the storm."
+)
+TOWN = (
+    "Floodwater swept away homes and killed at least 237 people in the port town of Valmora, "
+    "its mayor told reporters."
+)
+REGION = (
+    "\nAcross the northern province, 303 people have died since the dam burst, the interior "
+    "ministry said."
+)
+
+
+def test_a_towns_count_beside_the_regions_is_no_step_of_the_line(tmp_path: Path):
+    db = tmp_path / "line.duckdb"
+    write_batches(
+        [
+            [Item("flood", TOWN + REGION + FLOOD_MORE, FLOOD_TITLE, T0)],
+            [Item("flood", TOWN + FLOOD_MORE, FLOOD_TITLE, T0 + timedelta(hours=2))],
+        ],
+        db,
+    )  # the second version drops the region's sentence: the town's 237 was said already
+    assert [(figure, said_by) for figure, said_by, *_ in _line(db)] == [
+        ("303", "interior ministry")
+    ]
+
+
+def test_a_wars_running_total_stays_off_the_line(tmp_path: Path):
+    db = tmp_path / "line.duckdb"
+    war_total = (
+        "\nMore than 73,000 people have been killed since the war began, according to the ministry."
+    )
+    write_batches([[Item("kyiv", FIRST + war_total, TITLE, T0)]], db)
+    assert [figure for figure, *_ in _line(db)] == ["at least 3"]

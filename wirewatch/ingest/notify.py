@@ -4,9 +4,10 @@
   changed, duration) and one WARNING per feed that failed, with its reason;
 - a table artifact `feed-health` (feed, outcome, reason, entries new, duration) and a markdown
   artifact `figure-changes`;
-- one `wirewatch.figure.changed` event per changed figure (resource: the event id), which an
-  automation can turn into a notification (see `wirewatch.service.automation`): every new point
-  of a claimant's series that differs from the point before it (`storage.health.figure_changes`);
+- one `wirewatch.figure.changed` event per new step of an event's toll line (resource: the event
+  id), which an automation can turn into a notification (see `wirewatch.service.automation`):
+  "killed civilians 3 -> 5, said by authorities (before: Vitali Klitschko)", a revision by a
+  new voice included (`storage.health.figure_changes`);
 - on a database's first cycle (a backfill: nothing was fetched before it) one
   `wirewatch.figures.backfilled` event with the counts instead, not a flood of old changes.
 """
@@ -107,18 +108,33 @@ def log_report(report: RunReport, logger: logging.Logger | logging.LoggerAdapter
     logger.info(cycle_line(report))
 
 
-def _who(change: dict[str, Any]) -> str:
-    return str(change["claimant"] or "unattributed")
+def _who(change: dict[str, Any], key: str = "claimant") -> str:
+    return str(change.get(key) or "unattributed")
+
+
+def change_message(change: dict[str, Any]) -> str:
+    """The step in words: "killed civilians at least 3 -> 5, said by authorities (before:
+    Vitali Klitschko)"; the voice before is named only when it was another one."""
+    previous = change.get("previous_figure") or change["previous_value"]
+    said = f"said by {_who(change)}"
+    before = _who(change, "previous_claimant")
+    if before != _who(change):
+        said += f" (before: {before})"
+    what = f"{change['metric']} {str(change['subject']).replace('_', ' ')}"
+    return f"{what} {previous} -> {change['figure']}, {said}"
 
 
 def change_payload(change: dict[str, Any]) -> dict[str, Any]:
     return {
         "claimant": _who(change),
+        "previous_claimant": _who(change, "previous_claimant"),
         "metric": change["metric"],
         "subject": change["subject"],
         "previous": change["previous_value"],
         "new": change["value"],
+        "previous_figure": change.get("previous_figure") or str(change["previous_value"]),
         "figure": change["figure"],
+        "message": change_message(change),
         "url": change["url"],
     }
 
@@ -149,12 +165,12 @@ def changes_markdown(changes: list[dict[str, Any]]) -> str:
     if not changes:
         return "No tracked figure changed in this run."
     lines = [
-        "| claimant | metric | subject | previous -> new | source |",
-        "|---|---|---|---|---|",
+        "| metric | subject | previous -> new | said by | before | source |",
+        "|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {_who(c)} | {c['metric']} | {c['subject']} | {c['previous_value']} -> "
-        f"{c['figure']} | {c['url']} |"
+        f"| {c['metric']} | {c['subject']} | {c.get('previous_figure') or c['previous_value']} "
+        f"-> {c['figure']} | {_who(c)} | {_who(c, 'previous_claimant')} | {c['url']} |"
         for c in changes
     ]
     return "\n".join(lines)
@@ -173,8 +189,8 @@ async def publish(report: RunReport) -> None:
     await acreate_markdown_artifact(
         changes_markdown(report.changes), key="figure-changes", description="Figures changed"
     )
-    if report.backfill:
-        if report.changes:
+    if report.backfill:  # one summary, also when the first cycle's lines only began
+        if report.changes or report.totals.get("versions_added"):
             emit_event(FIGURES_BACKFILLED, **backfill_event(report.changes))
         return
     for change in report.changes:

@@ -1,4 +1,10 @@
-"""The figure timeline chart: one panel per subject, one color per claimant.
+"""The figure timeline chart: one panel per subject, the event's toll line as its main line, one
+color per claimant beside it.
+
+The toll line (a thick dark step line with square markers, each step labelled with its figure
+and who said it) is the latest figure as reported, whoever said it, so the mayor's 3 and then
+the authorities' 5 is one line a reader follows. The claimants' own series are drawn beside it,
+thinner.
 
 Every figure is a marker at the time it was first published. Only a revision is a line: when a
 claimant gave figures at two or more times, a step line joins them (at a time with several
@@ -25,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
-from storage.browse import FigurePoint
+from storage.browse import FigurePoint, TollStep
 
 CHART_FORMATS = ("png", "svg")
 
@@ -55,17 +61,33 @@ class Series:
 
 
 @dataclass(frozen=True, slots=True)
+class TollLine:
+    """The event's toll line for one subject, oldest step first."""
+
+    subject: str
+    steps: tuple[TollStep, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Chart:
     title: str
     series: tuple[Series, ...]
+    lines: tuple[TollLine, ...] = ()
 
     @property
     def subjects(self) -> list[str]:
-        return list(dict.fromkeys(s.subject for s in self.series))
+        return list(
+            dict.fromkeys([*(line.subject for line in self.lines)]
+                          + [s.subject for s in self.series])
+        )  # fmt: skip
+
+    def line(self, subject: str) -> TollLine | None:
+        return next((line for line in self.lines if line.subject == subject), None)
 
 
-def build_chart(points: Iterable[FigurePoint], title: str) -> Chart:
-    """Group an event's figures into one series per (subject, claimant)."""
+def build_chart(points: Iterable[FigurePoint], title: str, steps: Iterable[TollStep] = ()) -> Chart:
+    """Group an event's figures into one series per (subject, claimant), beside its toll line
+    per subject."""
     grouped: dict[tuple[str, str], list[FigurePoint]] = {}
     for point in sorted(points, key=lambda p: (p.published_at, p.value)):
         grouped.setdefault((point.subject, point.claimant_key), []).append(point)
@@ -73,7 +95,11 @@ def build_chart(points: Iterable[FigurePoint], title: str) -> Chart:
         Series(subject, key, _label(found), tuple(found))
         for (subject, key), found in sorted(grouped.items())
     ]
-    return Chart(title, tuple(series))
+    by_subject: dict[str, list[TollStep]] = {}
+    for step in steps:
+        by_subject.setdefault(step.subject, []).append(step)
+    lines = tuple(TollLine(subject, tuple(found)) for subject, found in sorted(by_subject.items()))
+    return Chart(title, tuple(series), lines)
 
 
 def _label(points: Sequence[FigurePoint]) -> str:
@@ -151,6 +177,43 @@ def _draw_series(
     return labels, marks
 
 
+TOLL_COLOR = "0.1"
+
+
+def _voice(step: TollStep) -> str:
+    return step.said_by or "unattributed"
+
+
+def _draw_toll_line(
+    ax: Any, line: TollLine, end: datetime, gid: str
+) -> tuple[list[Any], list[Any]]:
+    """Draw the toll line under the claimants' series: a thick step line carried on to the
+    chart's end, a square per step; return its labels ("5, authorities") and markers."""
+    xs = [_utc(step.reported_at) for step in line.steps]
+    ys = [step.value for step in line.steps]
+    (drawn,) = ax.step(
+        [*xs, end], [*ys, ys[-1]], where="post", color=TOLL_COLOR, linewidth=3.2, alpha=0.8,
+        label="toll line (latest as reported)", zorder=1,
+    )  # fmt: skip
+    drawn.set_gid(gid)
+    labels, marks = [], []
+    for n, (x, step) in enumerate(zip(xs, line.steps, strict=True)):
+        (mark,) = ax.plot(
+            [x], [step.value], marker="s", markersize=7, color=TOLL_COLOR, linestyle="none",
+            zorder=2,
+        )  # fmt: skip
+        mark.set_gid(f"{gid}-step-{n}")
+        marks.append(mark)
+        label = ax.annotate(
+            f"{step.figure}, {_voice(step)}", (x, step.value), xytext=(5, 3),
+            textcoords="offset points", fontsize=8, fontweight="bold", color=TOLL_COLOR,
+            visible=False,
+        )  # fmt: skip
+        label.set_gid(f"label-{gid}-{n}")
+        labels.append(label)
+    return labels, marks
+
+
 # Where a label may go, relative to its marker (points, and the side it is anchored on).
 _PLACES = (
     (5, 3, "left", "bottom"), (5, -3, "left", "top"), (-5, 3, "right", "bottom"),
@@ -187,7 +250,7 @@ def draw_figure(chart: Chart) -> Any:
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    subjects = chart.subjects or ["(no attributed figures)"]
+    subjects = chart.subjects or ["(no figures)"]
     figure = Figure(figsize=(10, 2.2 + 2.8 * len(subjects)), layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.subplots(len(subjects), 1, sharex=True, squeeze=False)[:, 0]
@@ -200,6 +263,11 @@ def draw_figure(chart: Chart) -> Any:
         ax.set_ylabel("figure")
         ax.grid(alpha=0.3)
         here = [(n, s) for n, s in enumerate(chart.series, start=1) if s.subject == subject]
+        line = chart.line(subject)
+        if line is not None and end is not None:  # the main line first: its labels go first
+            found = _draw_toll_line(ax, line, end, f"toll-line-{subject}")
+            labels += found[0]
+            marks += found[1]
         spread: dict[Any, list[str]] = {}
         for _, series in here:
             for i, point in enumerate(series.points):
@@ -213,7 +281,9 @@ def draw_figure(chart: Chart) -> Any:
         if end is not None:
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, fontsize=8)
             # markers drawn with an offset do not set the limits themselves
-            top = max(max(p.value, p.value_high) for _, s in here for p in s.points) if here else 1
+            values = [max(p.value, p.value_high) for _, s in here for p in s.points]
+            values += [max(t.value, t.value_high) for t in line.steps] if line else []
+            top = max(values, default=1)
             ax.set_ylim(0, top * 1.15 + 1)
             ax.set_xlim(_chart_start(chart), end)
     locator = AutoDateLocator()  # type: ignore[no-untyped-call]  # matplotlib's own stubs
@@ -231,16 +301,22 @@ def draw_figure(chart: Chart) -> Any:
     return figure
 
 
+def _times(chart: Chart) -> list[datetime]:
+    return [_utc(p.published_at) for s in chart.series for p in s.points] + [
+        _utc(t.reported_at) for line in chart.lines for t in line.steps
+    ]
+
+
 def _chart_end(chart: Chart) -> datetime | None:
     """A little after the last figure, so that the newest labels fit."""
-    times = [_utc(p.published_at) for s in chart.series for p in s.points]
+    times = _times(chart)
     if not times:
         return None
     return max(times) + max((max(times) - min(times)) * 0.08, timedelta(hours=2))
 
 
 def _chart_start(chart: Chart) -> datetime:
-    times = [_utc(p.published_at) for s in chart.series for p in s.points]
+    times = _times(chart)
     return min(times) - max((max(times) - min(times)) * 0.04, timedelta(hours=1))
 
 

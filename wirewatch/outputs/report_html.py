@@ -40,6 +40,8 @@ nav.top a { margin-right: 1em; } form.search input { padding: .3em; min-width: 1
 .claimant { margin: .6em 0; } .claimant h4 { margin: .4em 0 .2em; }
 .claimant ol { margin: 0; padding-left: 1.4em; } .failing { color: #900; }
 .pager a { margin-right: 1em; }
+.toll-line h4 { margin: .6em 0 .2em; font-size: 16px; } .toll-line ol { margin: 0; }
+.toll-line li:first-child { font-weight: 600; }
 """
 
 
@@ -165,14 +167,57 @@ def _claimants_html(timeline: Table, links: Links) -> str:
     return "".join(blocks) or "<p>No attributed figures.</p>"
 
 
+def _said(who: object) -> str:
+    return f"said by {who}" if who and who != "unattributed" else "unattributed"
+
+
+def _toll_html(toll: Table) -> str:
+    """The toll lines, latest step first in each: "5, said by authorities (before: at least 3,
+    said by Vitali Klitschko)", linked to the article that gave it."""
+    if not toll.rows:
+        return "<p>No event-wide figure yet.</p>"
+    index = {c: i for i, c in enumerate(toll.columns)}
+    lines: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    for row in toll.rows:
+        lines.setdefault((str(row[index["metric"]]), str(row[index["subject"]])), []).append(row)
+    blocks = []
+    for (metric, subject), rows in lines.items():
+        items = []
+        for row in reversed(rows):
+            before = row[index["previous"]]
+            was = (
+                f" <small>(before: {escape(str(before))}, "
+                f"{escape(_said(row[index['previously_said_by']]))})</small>"
+                if before is not None
+                else ""
+            )
+            source = _link(str(row[index["article_url"]]), "article")
+            items.append(
+                f"<li>{escape(_cell(row[index['reported']]))}: "
+                f"<b>{escape(str(row[index['figure']]))}</b>, "
+                f"{escape(_said(row[index['said_by']]))}{was} · {source}</li>"
+            )
+        latest = rows[-1]
+        blocks.append(
+            f'<div class="toll-line" data-metric="{escape(metric)}" '
+            f'data-subject="{escape(subject)}"><h4>{escape(metric)} '
+            f"{escape(subject.replace('_', ' '))}: <b>{escape(str(latest[index['figure']]))}"
+            f"</b> <small>({escape(_said(latest[index['said_by']]))})</small></h4>"
+            f"<ol reversed>{''.join(items)}</ol></div>"
+        )
+    return "".join(blocks)
+
+
 def event_html(event: EventView, updated: set[str], links: Links = FILE_LINKS) -> str:
-    """One event: who claims what side by side, the charts, each claimant's timeline, the
-    copies with their agency."""
+    """One event: its toll lines (the latest figure as reported, who said each), the charts
+    with the claimants beside the toll line, who claims what side by side, each claimant's
+    timeline, the copies with their agency."""
     charts = "".join(
         f'<figure class="chart" data-metric="{escape(metric)}">{chart_svg(chart)}'
-        f"<figcaption>{escape(metric)}: one color per claimant; a line is a claimant revising "
-        f"its figure; open markers are hedged figures (at least, more than, about)</figcaption>"
-        "</figure>"
+        f"<figcaption>{escape(metric)}: the thick dark line is the event's toll line, the "
+        f"latest figure as reported, labelled with who said it; one color per claimant beside "
+        f"it, a colored line is a claimant revising its figure; open markers are hedged "
+        f"figures (at least, more than, about)</figcaption></figure>"
         for metric, chart in event.charts
     )
     shown = [c for c in event.timeline.columns if c not in ("article_id", "versions", "outlet")]
@@ -183,9 +228,11 @@ def event_html(event: EventView, updated: set[str], links: Links = FILE_LINKS) -
 <h2><a href="{escape(links.event(event.event_id))}">{escape(event.title)}</a></h2>
 <p class="meta">event {escape(event.event_id)} · {escape(_cell(event.first_seen))} to
 {escape(_cell(event.last_seen))}</p>
+<h3>The toll line: the latest figure as reported, and who said it</h3>
+{_toll_html(event.toll)}
+<h3>Figures over time</h3>{charts}
 <h3>Who claims what, side by side (latest figure of each kind of claimant)</h3>
 {table_html(event.disputes, "disputes")}
-<h3>Figures over time</h3>{charts}
 {table_html(timeline, "timeline", {"figure": "article_url"})}
 <h3>Each claimant's timeline</h3>
 {_claimants_html(event.timeline, links)}

@@ -22,7 +22,14 @@ def event_chart(con: duckdb.DuckDBPyConnection, event_id: str | None, metric: st
     titles = {str(row[0]): str(row[1]) for row in browse.events(con).rows}
     if chosen not in titles:
         raise UsageError(f"no event {chosen!r}: `wirewatch summary --section events` lists them")
-    return build_chart(browse.figure_points(con, chosen, metric), f"{metric}: {titles[chosen]}")
+    return _chart(con, chosen, metric, f"{metric}: {titles[chosen]}")
+
+
+def _chart(con: duckdb.DuckDBPyConnection, event_id: str, metric: str, title: str) -> Chart:
+    """An event's toll line for `metric` with the claimants' series beside it."""
+    return build_chart(
+        browse.figure_points(con, event_id, metric), title, browse.toll_steps(con, event_id, metric)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +98,7 @@ class EventView:
     first_seen: object
     last_seen: object
     charts: tuple[tuple[str, Chart], ...]  # (metric, chart), drawn once the connection is closed
+    toll: Table  # the toll lines' steps, with who said each figure
     disputes: Table
     timeline: Table
     copies: Table
@@ -107,11 +115,11 @@ class ReportData:
 def _event_view(con: duckdb.DuckDBPyConnection, row: tuple[object, ...]) -> EventView:
     event_id, title = str(row[0]), str(row[1])
     charts = tuple(
-        (metric, build_chart(browse.figure_points(con, event_id, metric), metric))
+        (metric, _chart(con, event_id, metric, metric))
         for metric in browse.event_metrics(con, event_id)
     )
     return EventView(
-        event_id, title, row[2], row[3], charts,
+        event_id, title, row[2], row[3], charts, browse.event_toll_line(con, event_id),
         browse.event_disputes(con, event_id), browse.event_timeline(con, event_id),
         browse.event_copies(con, event_id),
     )  # fmt: skip
