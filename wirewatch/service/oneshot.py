@@ -14,6 +14,7 @@ written in one transaction, the run lock is an flock, and whatever the run start
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import threading
@@ -69,13 +70,20 @@ def server_healthy(api_url: str) -> bool:
 
 
 def watch_server(api_url: str, on_lost: Callable[[], None], stop: threading.Event) -> None:
-    """Call `on_lost` once the server failed `LOST_AFTER` health checks in a row (or `stop`)."""
-    failures = 0
-    while not stop.wait(HEALTH_EVERY_S):
-        failures = 0 if server_healthy(api_url) else failures + 1
-        if failures >= LOST_AFTER:
-            on_lost()
-            return
+    """Call `on_lost` once the server failed `LOST_AFTER` health checks in a row (or `stop`).
+    While it fails, Prefect's API log handler keeps its errors to itself: it writes
+    `--- Error logging to API ---` for every batch it cannot send, unless the stdlib's
+    `logging.raiseExceptions` is off (the setting meant for that)."""
+    failures, raise_before = 0, logging.raiseExceptions
+    try:
+        while not stop.wait(HEALTH_EVERY_S):
+            failures = 0 if server_healthy(api_url) else failures + 1
+            logging.raiseExceptions = raise_before if failures == 0 else False
+            if failures >= LOST_AFTER:
+                on_lost()
+                return
+    finally:
+        logging.raiseExceptions = raise_before
 
 
 async def run_once(flow: Any, parameters: dict[str, Any], shot: OneShot) -> Any:
