@@ -23,12 +23,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.processes import children_token, wait_for
+from tests.processes import wait_for
 from tests.test_leftovers import StallingSite
 from tests.test_serve import _free_port
 from wirewatch.sample_site.server import Reply, Request, SiteServer
 from wirewatch.service.oneshot import HEALTH_EVERY_S, LOST_AFTER, watch_server
-from wirewatch.service.orphans import marked_processes
 
 pytestmark = pytest.mark.integration
 CLI = [sys.executable, "-m", "wirewatch.cli"]
@@ -80,10 +79,16 @@ def _start_run(env: dict, feeds: Path, db: Path) -> tuple[subprocess.Popen, Line
 
 
 def _temporary_server(run_pid: int) -> int:
-    token = children_token(run_pid)
-    assert token, "the run marked no child"
-    cmdline = {pid: Path(f"/proc/{pid}/cmdline").read_bytes() for pid in marked_processes(token)}
-    servers = [pid for pid, argv in cmdline.items() if b"uvicorn" in argv]
+    """Prefect's temporary server: the run's uvicorn child."""
+    servers = []
+    for entry in Path("/proc").iterdir():
+        try:
+            status = (entry / "status").read_text()
+            argv = (entry / "cmdline").read_bytes()
+        except OSError:  # gone, or not a process
+            continue
+        if f"\nPPid:\t{run_pid}\n" in status and b"uvicorn" in argv:
+            servers.append(int(entry.name))
     assert len(servers) == 1, servers
     return servers[0]
 
