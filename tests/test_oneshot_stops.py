@@ -4,6 +4,7 @@
   line (`prefect_server_lost`) and exit 1; the next run on that Prefect home marks the flow run
   it left `Running` as `Crashed` (read back from the API of a `serve` started afterwards);
 - the health watchdog calls a server lost within seconds of it ceasing to answer;
+- a flow run is abandoned once the process its tag names (host, pid, start time) is gone;
 - Ctrl-C on a run that uses a running `serve`'s server: one line, exit 130, and its flow run is
   `Cancelled` in that server;
 - a second `serve` whose live-page port is busy says so in one line and starts nothing.
@@ -27,6 +28,7 @@ from tests.processes import wait_for
 from tests.test_leftovers import StallingSite
 from tests.test_serve import _free_port
 from wirewatch.sample_site.server import Reply, Request, SiteServer
+from wirewatch.service.ghosts import TAG_PREFIX, _gone, _started
 from wirewatch.service.oneshot import HEALTH_EVERY_S, LOST_AFTER, watch_server
 
 pytestmark = pytest.mark.integration
@@ -220,3 +222,14 @@ def test_the_watchdog_calls_a_server_lost_within_seconds():
     assert lost.wait(10), "the watchdog never noticed the server was gone"
     assert time.monotonic() - stopped_at < (LOST_AFTER + 1) * HEALTH_EVERY_S + 1
     stop.set()
+
+
+def test_a_flow_run_is_abandoned_once_its_process_is_gone():
+    proc = subprocess.Popen([sys.executable, "-c", "input()"], stdin=subprocess.PIPE)
+    tag = f"{TAG_PREFIX}{socket.gethostname()}:{proc.pid}:{_started(proc.pid)}"
+    assert not _gone([tag])
+    assert _gone([tag.rsplit(":", 1)[0] + ":1"])  # its pid, another start time: a reused pid
+    assert not _gone([f"{TAG_PREFIX}elsewhere:{proc.pid}:1"])  # another host's: not ours to judge
+    assert not _gone(["wirewatch", "one-shot"])  # untagged: started by something else
+    proc.communicate(b"\n", timeout=10)
+    assert _gone([tag])

@@ -2,36 +2,49 @@
 
 A process that dies without reporting (SIGKILL, a lost Prefect server, a power cut) leaves its
 flow run `Running` in the server's database for ever, and the UI shows a cycle that never ends.
-Every process that runs ingest flow runs tags them with its process-tree token
-(`wirewatch.service.orphans`: every process `wirewatch run` or `serve` starts carries it), so
-on the next start of `serve` or `run` a `Running` run whose token no live process carries is
-known to be dead, and is set `Crashed` with a message saying so. Runs without the tag (started
-by something else) are left alone. Plain HTTP calls to the API: `serve` does not import Prefect.
+The process that executes an ingest flow run (a one-shot `run`, `serve`'s warm runner) tags it
+with its host, pid and start time (`/proc/<pid>/stat`: a reused pid has another start time), so
+on the next start of `serve` or `run` a `Running` run of this host whose process is gone is
+known to be dead, and is set `Crashed` with a message saying so. Runs without the tag, or of
+another host, are left alone. Plain HTTP calls to the API: `serve` does not import Prefect.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import socket
+from pathlib import Path
 
 import httpx
 
-from wirewatch.service.orphans import TOKEN_VAR, marked_processes
-
-TAG_PREFIX = "wirewatch-tree:"
+TAG_PREFIX = "wirewatch-run:"
 GHOST_MESSAGE = "crashed: the process running this flow run is gone (found by a later start)"
 _LOG = logging.getLogger("wirewatch.ghosts")
 
 
-def tree_tag() -> str | None:
-    """The tag that ties a flow run to this process tree (None outside `run` and `serve`)."""
-    token = os.environ.get(TOKEN_VAR)
-    return f"{TAG_PREFIX}{token}" if token else None
+def _started(pid: int) -> str | None:
+    """When process `pid` started (clock ticks since boot), None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rpartition(")")[2].split()[19]  # field 22; the name in parentheses may hold spaces
 
 
-def _token(tags: list[str]) -> str | None:
-    found = [tag.removeprefix(TAG_PREFIX) for tag in tags if tag.startswith(TAG_PREFIX)]
-    return found[0] if found else None
+def owner_tag() -> str:
+    """The tag that ties a flow run to this process: host, pid and start time."""
+    pid = os.getpid()
+    return f"{TAG_PREFIX}{socket.gethostname()}:{pid}:{_started(pid)}"
+
+
+def _gone(tags: list[str]) -> bool:
+    """Whether the tags name a process of this host that no longer runs."""
+    for tag in tags:
+        parts = tag.removeprefix(TAG_PREFIX).split(":") if tag.startswith(TAG_PREFIX) else []
+        if len(parts) == 3 and parts[0] == socket.gethostname() and parts[1].isdigit():
+            return _started(int(parts[1])) != parts[2]
+    return False
 
 
 def set_run_state(api_url: str, run_id: str, kind: str, message: str, timeout_s: float) -> bool:
@@ -69,8 +82,7 @@ def crash_ghost_runs(api_url: str, timeout_s: float = 10.0) -> list[str]:
     crashed = []
     for run in runs:
         tags = run.get("tags")
-        token = _token(tags) if isinstance(tags, list) else None
-        if token is None or marked_processes(token):
+        if not isinstance(tags, list) or not _gone(tags):
             continue  # not ours to judge, or its process still runs
         if set_run_state(api_url, str(run["id"]), "CRASHED", GHOST_MESSAGE, timeout_s):
             crashed.append(str(run.get("name")))

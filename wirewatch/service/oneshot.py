@@ -1,6 +1,6 @@
 """A one-shot `wirewatch run` under a Prefect server that may go away.
 
-The run creates its ingest flow run itself (tagged with its process-tree token, see
+The run creates its ingest flow run itself (tagged with its process, see
 `wirewatch.service.ghosts`), so it knows the run's id and its server's address. While the flow
 works, a watchdog thread asks the server's `/health` every second: after `LOST_AFTER` failures
 in a row the server is gone (killed, or its machine) and the run stops at once with one line
@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 
 from wirewatch.exits import ExitCode
-from wirewatch.service.ghosts import crash_ghost_runs, set_run_state, tree_tag
+from wirewatch.service.ghosts import crash_ghost_runs, owner_tag, set_run_state
 
 SERVER_LOST = "prefect_server_lost"
 LOST_AFTER = 3  # failed health checks in a row: a busy server still answers within HEALTH_TIMEOUT_S
@@ -91,12 +91,11 @@ async def run_once(flow: Any, parameters: dict[str, Any], shot: OneShot) -> Any:
     from prefect.client.orchestration import get_client
     from prefect.flow_engine import run_flow_async
 
-    tag = tree_tag()
     async with get_client() as client:  # starts the temporary server when none is up
         shot.api_url = str(client.api_url).rstrip("/")
         crash_ghost_runs(shot.api_url)
         run = await client.create_flow_run(
-            flow, parameters=parameters, tags=["wirewatch", "one-shot", *([tag] if tag else [])]
+            flow, parameters=parameters, tags=["wirewatch", "one-shot", owner_tag()]
         )
     shot.run_id = str(run.id)
     stop = threading.Event()

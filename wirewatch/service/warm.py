@@ -65,13 +65,13 @@ async def _cancel(client: PrefectClient, run: FlowRun) -> None:
     )
 
 
-async def _tag_with_tree(client: PrefectClient, run: FlowRun) -> None:
-    """Tie the run to this process tree: if it dies mid-run, the next start marks it `Crashed`
+async def _tag_with_owner(client: PrefectClient, run: FlowRun) -> None:
+    """Tie the run to this process: if it dies mid-run, the next start marks it `Crashed`
     (wirewatch/service/ghosts.py)."""
-    from wirewatch.service.ghosts import tree_tag
+    from wirewatch.service.ghosts import owner_tag
 
-    tag = tree_tag()
-    if tag and tag not in run.tags:
+    tag = owner_tag()
+    if tag not in run.tags:
         run.tags = [*run.tags, tag]
         await client.update_flow_run(run.id, tags=run.tags)
 
@@ -89,7 +89,7 @@ async def run_due(client: PrefectClient, deployment_id: UUID, flow: Any) -> int:
     run = due[-1]
     if not await _claim(client, run):
         return 0
-    await _tag_with_tree(client, run)
+    await _tag_with_owner(client, run)
     _LOG.info("wirewatch serve: running flow run %s in the warm process", run.name)
     state = await run_flow_async(flow, flow_run=run, parameters=run.parameters, return_type="state")
     if state is None or not state.is_completed():  # a failed cycle is in the server; keep serving
