@@ -4,8 +4,10 @@
 |---|---|
 | 0 | done |
 | 1 | the work failed (every feed failed in `run`, a flow raised, an unexpected error) |
+| 1 | `run`'s Prefect server stopped answering mid-run (`prefect_server_lost`) |
 | 2 | usage: a bad argument, setting, input file or query |
 | 3 | the database is locked by another process, missing, or not a wirewatch database |
+| 130 | interrupted: Ctrl-C or SIGTERM (`run`'s flow run is left `Cancelled`) |
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from wirewatch import __version__
 from wirewatch.cli.args import build_parser
@@ -43,10 +43,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     if api_url:  # a server is up (`serve`'s, or PREFECT_API_URL): no temporary one
         os.environ["PREFECT_API_URL"] = api_url
     from flows.ingest import ingest
+    from wirewatch.service.oneshot import OneShot, run_once
     from wirewatch.service.quiet import quiet_prefect_failures
 
-    with quiet_prefect_failures(not args.debug), _stop_at_once(args.command):
-        state = asyncio.run(_ingest_state(ingest, args))
+    shot = OneShot(args.command)
+    parameters = {"feeds_file": args.feeds, "db_path": args.db}
+    with quiet_prefect_failures(not args.debug), _stop_at_once(shot.interrupted):
+        state = asyncio.run(run_once(ingest, parameters, shot))
     totals = state.result(raise_on_failure=False)
     if isinstance(totals, BaseException):  # the run broke (a bad feeds file, a locked DB)
         raise totals
@@ -54,11 +57,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if state.is_failed():  # every feed or every page failed: the state's message says why
         raise WorkFailed(state.message or "the ingest cycle failed")
     return ExitCode.OK
-
-
-async def _ingest_state(ingest: Any, args: argparse.Namespace) -> Any:
-    """The ingest flow run's final state (Failed when every feed or every page failed)."""
-    return await ingest(feeds_file=args.feeds, db_path=args.db, return_state=True)
 
 
 def _read_only(db: str | None) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
@@ -343,21 +341,16 @@ def _quiet_broken_pipe() -> int:
 
 
 @contextmanager
-def _stop_at_once(command: str) -> Iterator[None]:
-    """While a run works, Ctrl-C or SIGTERM stops it at once with one line and exit 130.
-    Prefect's engine would otherwise try to report the interruption to a server that Ctrl-C
-    has just stopped too (the temporary one is in the same process group), for over a minute.
-    Exiting at once loses nothing: a batch is written in one transaction, the run lock is an
-    flock, and whatever the run started dies with it (`guard_descendants`)."""
-
-    def stop(*_: object) -> None:
-        print(f"wirewatch {command}: interrupted", file=sys.stderr, flush=True)
-        os._exit(ExitCode.INTERRUPTED)
-
+def _stop_at_once(on_signal: Callable[[], None]) -> Iterator[None]:
+    """While a run works, Ctrl-C or SIGTERM call `on_signal`, which stops it at once (one
+    line, exit 130). Prefect's engine would otherwise try to report the interruption to a
+    server that Ctrl-C has just stopped too (the temporary one is in the same process group),
+    for over a minute."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    signals = (signal.SIGINT, signal.SIGTERM)
+    before = {sig: signal.signal(sig, lambda *_: on_signal()) for sig in signals}
     try:
         yield
     finally:

@@ -21,6 +21,7 @@ from datetime import timedelta
 import httpx
 
 from wirewatch.exits import UsageError
+from wirewatch.service.ghosts import crash_ghost_runs
 from wirewatch.service.offline import apply_offline_defaults
 from wirewatch.service.runner_env import port_in_use, service_env, serving_marker
 from wirewatch.settings import Settings
@@ -114,19 +115,30 @@ def _web_child(settings: Settings, env: dict[str, str]) -> _Child:
     return _Child("web page", lambda: _start(args, env))
 
 
+def _check_ports(settings: Settings, api_url: str, web: bool) -> None:
+    """A port another process holds: one line, nothing started (the API port only when this
+    `serve` starts its own server; the web page's only when it has a fixed port)."""
+    if not api_url and port_in_use(settings.prefect_port):
+        raise PortBusy(
+            f"port {settings.prefect_port} is in use (another `wirewatch serve`?): "
+            "stop it, or choose another with --port"
+        )
+    if web and settings.web_port and port_in_use(settings.web_port):
+        raise PortBusy(
+            f"web port {settings.web_port} is in use (another `wirewatch serve` or `web`?): "
+            "stop it, or choose another with --web-port (--no-web turns the page off)"
+        )
+
+
 def serve(settings: Settings, interval_minutes: float | None = None, web: bool = True) -> int:
     interval = interval_minutes or settings.interval_minutes
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     env = dict(os.environ)
-    children: list[_Child] = [_web_child(settings, env)] if web else []
     api_url = env.get("PREFECT_API_URL", "")
-    if not api_url and port_in_use(settings.prefect_port):  # before starting anything
-        raise PortBusy(
-            f"port {settings.prefect_port} is in use (another `wirewatch serve`?): "
-            "stop it, or choose another with --port"
-        )
+    _check_ports(settings, api_url, web)  # before starting anything
+    children: list[_Child] = [_web_child(settings, env)] if web else []
     if not api_url:
         api_url = f"http://127.0.0.1:{settings.prefect_port}/api"
         server_args = _server_args(settings.prefect_port, settings.prefect_ui)
@@ -139,6 +151,7 @@ def serve(settings: Settings, interval_minutes: float | None = None, web: bool =
             _log("the Prefect server did not become healthy")
             return 1 if not stop.is_set() else 0
         env["PREFECT_API_URL"] = api_url
+        crash_ghost_runs(api_url)  # runs a killed `run` or `serve` left `Running`
         env.update(service_env(settings, interval, api_url))
         env.setdefault("WIREWATCH_KEEP_WARM", "true")  # runs execute in the warm runner
         children.append(_Child("ingest runner", lambda: _start(_runner_args(interval), env)))

@@ -65,6 +65,17 @@ async def _cancel(client: PrefectClient, run: FlowRun) -> None:
     )
 
 
+async def _tag_with_owner(client: PrefectClient, run: FlowRun) -> None:
+    """Tie the run to this process: if it dies mid-run, the next start marks it `Crashed`
+    (wirewatch/service/ghosts.py)."""
+    from wirewatch.service.ghosts import owner_tag
+
+    tag = owner_tag()
+    if tag not in run.tags:
+        run.tags = [*run.tags, tag]
+        await client.update_flow_run(run.id, tags=run.tags)
+
+
 async def run_due(client: PrefectClient, deployment_id: UUID, flow: Any) -> int:
     """Run the newest due run of the deployment in this process; cancel older due ones.
     Returns how many runs were executed (0 or 1)."""
@@ -78,6 +89,7 @@ async def run_due(client: PrefectClient, deployment_id: UUID, flow: Any) -> int:
     run = due[-1]
     if not await _claim(client, run):
         return 0
+    await _tag_with_owner(client, run)
     _LOG.info("wirewatch serve: running flow run %s in the warm process", run.name)
     state = await run_flow_async(flow, flow_run=run, parameters=run.parameters, return_type="state")
     if state is None or not state.is_completed():  # a failed cycle is in the server; keep serving
