@@ -18,6 +18,7 @@ from wirewatch.cli.args import METRICS, SUMMARY_SECTIONS
 from wirewatch.cli.main import main
 from wirewatch.exits import ExitCode
 from wirewatch.outputs.tables import format_table
+from wirewatch.service.orphans import TOKEN_VAR
 
 
 def _usage_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
@@ -147,6 +148,9 @@ def test_run_exits_1_without_a_traceback_when_every_feed_fails(
     feeds.write_text("feeds:\n- url: http://127.0.0.1:9/closed.xml\n")  # nothing listens on 9
     monkeypatch.setenv("WIREWATCH_ALLOW_PRIVATE_ADDRESSES", "true")
     monkeypatch.setenv("WIREWATCH_RETRIES", "0")
+    # `run` marks its process tree in the environment: in pytest's process that token must go
+    # when the test ends, or a later test takes pytest for a leftover of this run
+    monkeypatch.setenv(TOKEN_VAR, "")
     db = str(tmp_path / "db.duckdb")
     assert main(["run", "--feeds", str(feeds), "--db", db]) == ExitCode.FAILED
     err = capfd.readouterr().err
