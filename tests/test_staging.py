@@ -49,7 +49,7 @@ def test_shards_split_feeds_by_host_and_port_and_cover_every_feed() -> None:
     assert set(shards) == {0, 1, 2}
     for first, second in zip(shards[::2], shards[1::2], strict=True):
         assert first == second  # two feeds of one host: one shard, so one politeness clock
-    same = staging.shard_of("HTTP://Example.COM:80/a", 5), staging.shard_of("http://example.com:80/b", 5)
+    same = [staging.shard_of(u, 5) for u in ("HTTP://Example.COM:80/a", "http://example.com:80/b")]
     assert same[0] == same[1]
 
 
