@@ -116,6 +116,14 @@ class Cluster:
     def state(self, run_id: str) -> str:
         return str(self._call("GET", f"/flow_runs/{run_id}")["state"]["type"])
 
+    def crash(self, run_id: str) -> None:
+        """Mark a run whose process was lost as crashed, as an operator (`prefect flow-run
+        cancel`) or zombie detection would: until then it holds its deployment's
+        concurrency slot, and with CANCEL_NEW the next runs are cancelled."""
+        state = {"type": "CRASHED", "name": "Crashed", "message": "its worker was lost"}
+        found = self._call("POST", f"/flow_runs/{run_id}/set_state", json={"state": state})
+        assert found["status"] == "ACCEPT", found
+
     def wait(self, *run_ids: str, timeout_s: float = 240) -> None:
         """Wait for the runs to end; each must have COMPLETED."""
         assert wait_for(lambda: all(self.state(r) in DONE for r in run_ids), timeout_s, 0.5), [

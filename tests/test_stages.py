@@ -178,6 +178,7 @@ def test_a_worker_and_the_sequencer_killed_mid_run_lose_and_duplicate_nothing(
             victim = next(w for w in workers[:2] if w.ran(killed) or _runs_under(w, killed))
             cluster.kill(victim)
             assert cluster.state(killed) != "COMPLETED"
+            cluster.crash(killed)
             cluster.wait(*[r for r in runs if r != killed])
             workers.append(cluster.start_worker("fetch-3", "wirewatch-workers", **victim.settings))
             shard = runs.index(killed)
@@ -194,6 +195,7 @@ def test_a_worker_and_the_sequencer_killed_mid_run_lose_and_duplicate_nothing(
             assert wait_for(lambda: wal.exists() and wal.stat().st_size > WAL_KILL, 120, 0.01)
             cluster.kill(sequencer)
             assert cluster.state(run) != "COMPLETED"
+            cluster.crash(run)
             again = cluster.start_worker("sequencer-2", "wirewatch-sequencer", **sequencer.settings)
             workers.append(again)
             cluster.wait(cluster.run(SEQUENCE))
