@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from prefect import flow, task
@@ -56,7 +57,7 @@ def _my_feeds(
 
 
 def _known(target: LakeTarget, settings: Settings, clock: Clock) -> cycle.KnownEntries:
-    def known(polled: Any) -> dict[tuple[str, str], records.EntryRow]:
+    def known(polled: Sequence[cycle.Polled]) -> dict[tuple[str, str], records.EntryRow]:
         with staging.lake_state(target) as con:
             return cycle.known_entries(con, polled, settings, clock) if con else {}
 

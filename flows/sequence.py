@@ -5,7 +5,8 @@ deployment has `concurrency_limit: 1` on a work pool of its own (`wirewatch-sequ
 worker on the machine that holds the file), and the file's run lock stops a second one.
 
 Inputs: the DuckDB path and the feeds file (the sequencer registers the feeds), `max_batches`
-(staged batches per run; the rest wait for the next run).
+(staged batches read per run, 50: a batch holds up to `feed_batch_size` feeds' pages, all in
+memory at once; the rest wait for the next run).
 Output: counts (batches and generations applied, articles and versions added).
 Settings used: `WIREWATCH_LAKE` (required), `WIREWATCH_LAKE_DATA_PATH`, the DB and feeds file,
 the grouping and polling settings.
@@ -19,8 +20,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
+import duckdb
 from prefect import flow, get_run_logger
 
 from flows.ingest import feed_rows
@@ -42,11 +45,7 @@ def _apply(settings: Settings, target: LakeTarget, clock: Clock, limit: int) -> 
         for generation in staging.generations(waiting):
             batch, hashes = staging.merge(generation)
             result = apply_batch(
-                con,
-                batch,
-                grouping.with_hashes(hashes),
-                settings,
-                before_commit=lambda c, g=generation: staging.mark_applied(c, g),  # type: ignore[misc]
+                con, batch, grouping.with_hashes(hashes), settings, _marker(generation)
             )
             totals["generations"] += 1
             totals["batches_applied"] += len(generation)
@@ -55,9 +54,20 @@ def _apply(settings: Settings, target: LakeTarget, clock: Clock, limit: int) -> 
     return totals
 
 
+def _marker(
+    generation: list[staging.StagedBatch],
+) -> Callable[[duckdb.DuckDBPyConnection], None]:
+    """What `write_batch` runs before its commit: the generation recorded as applied."""
+
+    def mark(con: duckdb.DuckDBPyConnection) -> None:
+        staging.mark_applied(con, generation)
+
+    return mark
+
+
 @flow(name="sequence")
 async def sequence(
-    db_path: str | None = None, feeds_file: str | None = None, max_batches: int = 1000
+    db_path: str | None = None, feeds_file: str | None = None, max_batches: int = 50
 ) -> dict[str, int]:
     """Write the staged batches past the applied ones, in order; publish them to the lake."""
     overrides: dict[str, Any] = {"db_path": db_path, "feeds_file": feeds_file}
