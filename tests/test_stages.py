@@ -44,10 +44,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield found
 
 
-def _serve(stack: ExitStack) -> NewsSite:
+def _serve(stack: ExitStack, hits: list[str]) -> NewsSite:
     holder: list[NewsSite] = []
 
     def app(request: Request) -> Reply:
+        hits.append(holder[0].base_url)  # which host was asked, so which shard is running
         return holder[0](request)
 
     server = stack.enter_context(SiteServer(app))
@@ -55,12 +56,13 @@ def _serve(stack: ExitStack) -> NewsSite:
     return holder[0]
 
 
-def _sites(stack: ExitStack, hosts: int) -> list[NewsSite]:
+def _sites(stack: ExitStack, hosts: int, hits: list[str] | None = None) -> list[NewsSite]:
     """`hosts` sample sites, each on its own port (a host, to politeness), the first ones
     added to until both shards have feeds."""
-    sites = [_serve(stack) for _ in range(hosts)]
+    hits = [] if hits is None else hits
+    sites = [_serve(stack, hits) for _ in range(hosts)]
     while hosts > 1 and len({staging.shard_of(s.base_url, SHARDS) for s in sites}) < SHARDS:
-        sites.append(_serve(stack))
+        sites.append(_serve(stack, hits))
     return sites
 
 
@@ -161,9 +163,11 @@ def test_a_worker_and_the_sequencer_killed_mid_run_lose_and_duplicate_nothing(
 ) -> None:
     with ExitStack() as stack:
         postgres: Postgres = stack.enter_context(running_postgres())
-        sites = _sites(stack, 3)
+        hits: list[str] = []
+        sites = _sites(stack, 3, hits)
         feeds = _feeds_file(tmp_path / "feeds.yaml", sites)
         one_box = _one_box(tmp_path, monkeypatch, sites, feeds)
+        hits.clear()
         target = LakeTarget(f"postgres:{postgres.dsn}", tmp_path / "lake")
         db = tmp_path / "sequencer" / "db.duckdb"
         workers = _workers(cluster, target, feeds, db)
@@ -172,16 +176,17 @@ def test_a_worker_and_the_sequencer_killed_mid_run_lose_and_duplicate_nothing(
             for site in sites:
                 site.set_step(1)
             runs = _shard_runs(cluster)
-            # the first run to start: its worker is lost with the run half done
-            assert wait_for(lambda: any(run_pid(r) for r in runs), 120, 0.05), cluster.logs()
-            killed = next(r for r in runs if run_pid(r))
-            victim = next(w for w in workers[:2] if w.ran(killed) or _runs_under(w, killed))
+            # the first run to ask a site for anything: its worker is lost with it half done
+            # (the workers keep the 1 s politeness delay, so a run takes seconds)
+            assert wait_for(lambda: hits, 120, 0.01), cluster.logs()
+            shard = staging.shard_of(hits[0], SHARDS)
+            killed = runs[shard]
+            victim = next(w for w in workers[:2] if _runs_under(w, killed))
             cluster.kill(victim)
             assert cluster.state(killed) != "COMPLETED"
             cluster.crash(killed)
             cluster.wait(*[r for r in runs if r != killed])
             workers.append(cluster.start_worker("fetch-3", "wirewatch-workers", **victim.settings))
-            shard = runs.index(killed)
             cluster.wait(cluster.run(FETCH, shard=shard, shards=SHARDS))  # its shard again
             for step in (2, 3, 4):  # a backlog: the sequencer applies four cycles in one run
                 for site in sites:
