@@ -46,17 +46,22 @@ from wirewatch.sequence.grouping import Grouping, grouping_params
 from wirewatch.settings import Settings, open_db
 
 
-@task(cache_policy=NO_CACHE)
-async def sync_feed_list(settings: Settings, clock: Clock) -> list[records.FeedState]:
-    """Register the feeds file's feeds in the DB; return the state of those to poll now (all,
-    unless `poll_due_only`), in file order."""
-    now = clock.now()
-    rows = [
+def feed_rows(settings: Settings, now: datetime) -> list[records.FeedRow]:
+    """The feeds file's feeds as rows, in file order (`now`: when a new one is added)."""
+    return [
         records.FeedRow(
             url_id(s.url), s.url, s.name, s.outlet, s.agency, now, s.robots, s.min_delay_s
         )
         for s in load_feeds(settings.feeds_file)
     ]
+
+
+@task(cache_policy=NO_CACHE)
+async def sync_feed_list(settings: Settings, clock: Clock) -> list[records.FeedState]:
+    """Register the feeds file's feeds in the DB; return the state of those to poll now (all,
+    unless `poll_due_only`), in file order."""
+    now = clock.now()
+    rows = feed_rows(settings, now)
     with open_db(settings) as con:
         records.sync_feeds(con, rows)
         due = polling.select_due(con, [row.feed_id for row in rows], settings, now)
@@ -101,13 +106,8 @@ async def ingest_batch(
 def _known_entries(
     settings: Settings, polled: list[cycle.Polled], clock: Clock
 ) -> dict[tuple[str, str], records.EntryRow]:
-    """The stored entries of the feeds that listed any, and the due ones (pending, retries,
-    revisits) of every polled feed, whatever its poll answered."""
-    listing = [p.feed.feed_id for p in polled if p.entries]
-    due = plan.due_by(clock.now(), settings)
     with open_db(settings) as con:
-        found = records.load_due_entries(con, [p.feed.feed_id for p in polled], due)
-        return found | (records.load_entries(con, listing) if listing else {})
+        return cycle.known_entries(con, polled, settings, clock)
 
 
 @task(cache_policy=NO_CACHE)

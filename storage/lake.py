@@ -33,7 +33,9 @@ import duckdb
 from storage.db import StorageError
 
 #: never updated nor deleted from (checked by tests/test_lake.py against the SQL in storage/)
-APPEND_ONLY = frozenset({"article_versions", "articles", "feed_polls", "fetches", "story_anchors"})
+APPEND_ONLY = frozenset(
+    {"article_versions", "articles", "feed_polls", "fetches", "story_anchors", "staging_applied"}
+)
 #: the watermark row that holds a fingerprint of the macros and views last published
 _DEFINITIONS = "~definitions"
 #: the lake's own bookkeeping, and the file's

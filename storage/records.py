@@ -458,10 +458,12 @@ def write_batch(
     batch: Batch,
     group: Grouper | None = None,
     archive: WarcArchive | None = None,
+    before_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
 ) -> BatchResult:
     """Write one batch in one transaction: all of it lands, or none of it. `group` assigns
     the new versions to stories and events (inside the transaction, so in order); `archive`
-    takes the pages' WARC records (storage/warc.py)."""
+    takes the pages' WARC records (storage/warc.py); `before_commit` writes what must land
+    with the batch or not at all (the sequencer's record of the staged batches it applied)."""
     con.execute("BEGIN")
     try:
         numbered = _number_versions(con, batch.pages)
@@ -474,6 +476,8 @@ def write_batch(
         _insert(con, "fetches", fetches)
         replace_entries = "INSERT OR REPLACE INTO entries BY NAME SELECT * FROM staged"
         _with_staged(con, _arrow(batch.entries), replace_entries)
+        if before_commit is not None:
+            before_commit(con)
         con.execute("COMMIT")
     except Exception:  # any failure: nothing of the batch is kept, the next run redoes it
         con.execute("ROLLBACK")

@@ -2,6 +2,11 @@
 
 poll feeds -> plan which entries need a page fetch -> split the feeds into write groups ->
 fetch and extract -> assemble one Batch per group.
+
+The cycle has two halves that need not share a process: fetch and extract (everything up to
+`assemble_batch`, `stage_feeds` in one call) and the write (`ingest/writer.py:apply_batch`).
+A `Staged` batch is all that passes between them; `flows/fetch_extract.py` stages them in the
+lake and `flows/sequence.py` writes them.
 """
 
 from __future__ import annotations
@@ -9,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+import duckdb
 import httpx
 
 from extractors.claims import EXTRACTOR_VERSION as CLAIMS_VERSION
@@ -29,6 +35,7 @@ from extractors.pages import (
 )
 from extractors.process import Processed, process_page
 from extractors.urls import canonicalize_url, url_id
+from storage import records
 from storage.records import Batch, ClaimRow, EntryRow, FeedState, FetchRow, PollRow, VersionRow
 from wirewatch.extract.workers import WorkerPool
 from wirewatch.fetch.net import (
@@ -470,3 +477,46 @@ def assemble_batch(
         pages=[version for _, version, _ in rows if version is not None],
         fetches=[fetch_row for _, _, fetch_row in rows],
     )
+
+
+#: body hashes the workers computed, keyed as `sequence.grouping.Grouping` looks them up
+BodyHashes = Mapping[tuple[str, str], frozenset[int]]
+#: the stored entries a plan needs for the feeds just polled (`known_entries` on some store)
+KnownEntries = Callable[[Sequence[Polled]], dict[tuple[str, str], EntryRow]]
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """The fetch-and-extract half of a cycle for some feeds: the rows to write and the body
+    hashes computed with them. The write half needs nothing else."""
+
+    batch: Batch
+    hashes: BodyHashes
+
+
+def known_entries(
+    con: duckdb.DuckDBPyConnection, polled: Sequence[Polled], settings: Settings, clock: Clock
+) -> dict[tuple[str, str], EntryRow]:
+    """The stored entries of the feeds that listed any, and the due ones (pending, retries,
+    revisits) of every polled feed, whatever its poll answered."""
+    listing = [p.feed.feed_id for p in polled if p.entries]
+    due = plan.due_by(clock.now(), settings)
+    found = records.load_due_entries(con, [p.feed.feed_id for p in polled], due)
+    return found | (records.load_entries(con, listing) if listing else {})
+
+
+async def stage_feeds(
+    feeds: Sequence[FeedState],
+    known: KnownEntries,
+    settings: Settings,
+    run_id: str,
+    pool: WorkerPool | None,
+    clock: Clock,
+) -> Staged:
+    """Poll, plan, fetch and extract one batch of feeds, in one piece (no write groups: a
+    staged batch is written whole, later and elsewhere)."""
+    polled = await poll_feeds(feeds, settings, run_id, clock)
+    found = await asyncio.to_thread(known, polled)
+    polled, jobs = plan_fetches(polled, found, settings, clock)
+    done = await fetch_and_extract(jobs, settings, pool, clock)
+    return Staged(assemble_batch(polled, done, run_id, settings), body_hashes(done))

@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+
+import duckdb
 
 from storage import records
 from storage.db import DatabaseLocked
@@ -74,9 +76,24 @@ class Writer:
             # take the core an extraction worker needs (~0.1-0.2 CPU ms a page less); the
             # setting is the database instance's, so a read opened meanwhile has it too
             con.execute(f"SET threads = {int(self.settings.write_threads)}")
-            result = records.write_batch(
-                con, batch, group=group, archive=archive.raw_archive(self.settings)
-            )
-            # lost with a crash: those feeds are polled again
-            polling.schedule_polls(con, batch.polls, self.settings)
-            return result
+            return apply_batch(con, batch, group, self.settings)
+
+
+def apply_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: records.Batch,
+    group: Grouping,
+    settings: Settings,
+    before_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+) -> records.BatchResult:
+    """The write half of a cycle, for the one-box writer and the sequencer alike: a batch's
+    rows in one transaction (versions, stories, events, claims), then its feeds' schedule."""
+    result = records.write_batch(
+        con,
+        batch,
+        group=group,
+        archive=archive.raw_archive(settings),
+        before_commit=before_commit,
+    )
+    polling.schedule_polls(con, batch.polls, settings)  # lost with a crash: polled again
+    return result
