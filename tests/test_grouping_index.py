@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import duckdb
 import pyarrow as pa
 
+from storage import bulk
 from storage import grouping_index as index
 from storage.db import connect
 
@@ -60,3 +61,19 @@ def test_the_lookup_reads_the_asked_anchors_through_the_index(tmp_path):
         plan = con.execute("EXPLAIN ANALYZE " + index.CANDIDATES_SQL, [20]).fetchall()[0][1]
     assert "Index Scan" in plan
     assert "96,000" not in plan  # no operator saw every anchor row
+
+
+def test_a_bulk_load_sets_the_indexes_aside_and_makes_them_again(tmp_path):
+    with connect(tmp_path / "db.duckdb") as con:
+        indexes = "SELECT index_name FROM duckdb_indexes() ORDER BY ALL"
+        before = con.execute(indexes).fetchall()
+        with bulk.indexes_set_aside(con):
+            assert con.execute(indexes).fetchall() == []
+            _fill(con, 100)
+        assert con.execute(indexes).fetchall() == before == [("story_anchors_anchor",)]
+        con.register("probe", pa.table(_probes("new", [_anchor(5, j) for j in range(48)])))
+        plan = con.execute("EXPLAIN ANALYZE " + index.CANDIDATES_SQL, [20]).fetchall()[0][1]
+        assert "Index Scan" in plan  # the rows loaded meanwhile are in the index made after
+        assert index.story_candidates(con, _probes("new", [_anchor(5, 0)]), 5) == [
+            ("new", "s5.1", 1)
+        ]
