@@ -77,10 +77,12 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.oneshot
 	$(BIN)/python -m bench.revisits --sizes 10000,100000
 
-# SIZES=10000,100000 for a quick run; figures go to data/bench/scale.json
+# SIZES=10000,100000 for a quick run; figures go to data/bench/scale.json; LAKE_SIZES: the
+# sizes also measured in lake mode (a throwaway PostgreSQL catalog), a list, all or none
 SIZES ?= 10000,100000,1000000
+LAKE_SIZES ?= 1000000
 bench-scale: $(VENV)/.installed-dev
-	$(BIN)/python -m bench.scale --sizes $(SIZES)
+	$(BIN)/python -m bench.scale --sizes $(SIZES) --lake-sizes $(LAKE_SIZES)
 
 clean:
 	rm -rf data .prefect .pytest_cache .mypy_cache .ruff_cache

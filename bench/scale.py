@@ -8,10 +8,17 @@ result fetched as Arrow; the time to turn it into Python tuples is in the detail
 1,000 versions.
 
     python -m bench.scale [--sizes 10000,100000,1000000] [--out data/bench/scale.json]
+                          [--lake-sizes 1000000 | --lake-sizes all | --lake-sizes none]
 
 Prints a table and writes `{"<versions>": {"cycle_s", "idle_cycle_s", "peak_rss_mb",
-"bytes_per_1000", "query_s"}}`. A measuring process that grows past `--rss-cap-mb` is stopped
-and its figures are reported as missing (a cycle that needs more memory than the machine).
+"bytes_per_1000", "query_s", "lake"}}`. A measuring process that grows past `--rss-cap-mb` is
+stopped and its figures are reported as missing (a cycle that needs more memory than the machine).
+
+Lake mode, at the `--lake-sizes`: a throwaway PostgreSQL 15 (the image's, as the tests start
+it) holds a DuckLake catalog; the built file is published to it once (timed), then the same
+1-article and idle cycles run in lake mode in a fresh process, with the lake commits each makes
+and the lag from the new version's fetch to a lake reader seeing it; then the README queries
+on the lake. A second table prints them beside the embedded figures, with ratios.
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,8 +38,9 @@ import duckdb
 
 from bench import scale_data
 from storage import summaries
-from storage.bulk import bulk_insert, database_size
+from storage.bulk import bulk_insert, database_size, indexes_set_aside
 from storage.db import connect
+from storage.lake import LakeTarget, open_lake, publish
 
 CHUNK = 100_000
 #: The cycles run twice: with the default story window (900 days, which holds the whole
@@ -63,10 +72,12 @@ def build(path: Path, versions: int) -> float:
     plan = scale_data.plan_rows(versions)
     with connect(path) as con:
         con.execute("SET enable_progress_bar = false")
-        bulk_insert(con, {"feeds": scale_data.feeds_table()})
-        for start in range(0, versions, CHUNK):
-            bulk_insert(con, scale_data.version_tables(plan, start, min(start + CHUNK, versions)))
-        bulk_insert(con, {"grouping_df": scale_data.grouping_df(plan)})
+        with indexes_set_aside(con):  # the anchor index (0040), built once after the load
+            bulk_insert(con, {"feeds": scale_data.feeds_table()})
+            for start in range(0, versions, CHUNK):
+                stop = min(start + CHUNK, versions)
+                bulk_insert(con, scale_data.version_tables(plan, start, stop))
+            bulk_insert(con, {"grouping_df": scale_data.grouping_df(plan)})
         summaries.rebuild(con)  # what the write path keeps, from the loaded versions
         con.execute("CHECKPOINT")
     return time.perf_counter() - started
@@ -82,9 +93,12 @@ def _timed(con: duckdb.DuckDBPyConnection, sql: str, tuples: bool = False) -> fl
     return time.perf_counter() - started
 
 
-def query_times(path: Path, tuples: bool = False) -> dict[str, float]:
-    """Best of two runs of each README query and view, in one read-only connection."""
-    with connect(path, read_only=True) as con:
+def query_times(
+    path: Path, tuples: bool = False, lake: LakeTarget | None = None
+) -> dict[str, float]:
+    """Best of two runs of each README query and view, in one read-only connection (to the
+    lake, when given one)."""
+    with open_lake(lake) if lake else connect(path, read_only=True) as con:
         return {
             name: round(min(_timed(con, sql, tuples) for _ in range(2)), 3)
             for name, sql in {**README_QUERIES, **VIEW_QUERIES}.items()
@@ -132,15 +146,22 @@ def _stop(proc: subprocess.Popen[str]) -> None:
 
 
 def measure_cycles(
-    path: Path, cap_mb: float, timeout_s: float, window_days: float | None = None
+    path: Path,
+    cap_mb: float,
+    timeout_s: float,
+    window_days: float | None = None,
+    lake: LakeTarget | None = None,
 ) -> dict[str, float] | None:
-    """The cycles in a fresh process; with `window_days`, the story window set to that."""
+    """The cycles in a fresh process; with `window_days`, the story window set to that; with
+    `lake`, in lake mode."""
     env = dict(os.environ)
-    tag = "default"
+    tag, extra = "default", []
     if window_days is not None:
         env["WIREWATCH_STORY_WINDOW_DAYS"], tag = str(window_days), f"window-{window_days}"
+    if lake is not None:
+        tag, extra = "lake", ["--lake", lake.catalog, "--lake-data", str(lake.data_path)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.scale_cycle", "--db", str(path), "--tag", tag],
+        [sys.executable, "-m", "bench.scale_cycle", "--db", str(path), "--tag", tag, *extra],
         stdout=subprocess.PIPE,
         text=True,
         env=env,
@@ -163,7 +184,39 @@ def measure_cycles(
     return figures
 
 
-def measure(folder: Path, versions: int, cap_mb: float, timeout_s: float) -> dict[str, object]:
+def measure_lake(path: Path, folder: Path, cap_mb: float, timeout_s: float) -> dict[str, object]:
+    """Lake mode against a throwaway PostgreSQL catalog: the first publish of the built file,
+    the cycles in lake mode, the README queries on the lake."""
+    from tests.postgres import missing, running_postgres
+
+    reason = missing()
+    if reason:
+        print(f"  lake skipped: {reason}")
+        return {"skipped": reason}
+    data = folder / f"{path.stem}-lake"
+    shutil.rmtree(data, ignore_errors=True)
+    try:
+        with running_postgres() as server:
+            lake = LakeTarget(f"postgres:{server.dsn}", data)
+            with connect(path) as con:
+                first = publish(con, lake)
+            cycles = measure_cycles(path, cap_mb, timeout_s, lake=lake) or {}
+            queries = query_times(path, lake=lake)
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+    return {
+        "first_publish_s": round(first.seconds, 1),
+        "first_publish_rows": first.rows,
+        **{k: cycles.get(k) for k in ("cycle_s", "idle_cycle_s", "peak_rss_mb")},
+        **{k: cycles.get(k) for k in ("lake_commits", "idle_lake_commits", "visible_lag_s")},
+        "query_s": max(queries[name] for name in README_QUERIES),
+        "queries_s": queries,
+    }
+
+
+def measure(
+    folder: Path, versions: int, cap_mb: float, timeout_s: float, lake: bool = False
+) -> dict[str, object]:
     path = folder / f"scale-{versions}.duckdb"
     path.unlink(missing_ok=True)
     built_s = build(path, versions)
@@ -174,6 +227,7 @@ def measure(folder: Path, versions: int, cap_mb: float, timeout_s: float) -> dic
     as_tuples = query_times(path, tuples=True)
     cycles = measure_cycles(path, cap_mb, timeout_s) or {}
     windowed = measure_cycles(path, cap_mb, timeout_s, SHORT_WINDOW_DAYS) or {}
+    lake_figures = measure_lake(path, folder, cap_mb, timeout_s) if lake else None
     return {
         "cycle_s": cycles.get("cycle_s"),
         "idle_cycle_s": cycles.get("idle_cycle_s"),
@@ -194,6 +248,7 @@ def measure(folder: Path, versions: int, cap_mb: float, timeout_s: float) -> dic
                 key: windowed.get(key) for key in ("cycle_s", "idle_cycle_s", "peak_rss_mb")
             },
         },
+        "lake": lake_figures,
     }
 
 
@@ -220,6 +275,42 @@ def print_table(results: dict[str, dict[str, object]]) -> None:
         )
 
 
+def _ratio(a: object, b: object) -> str:
+    if isinstance(a, int | float) and isinstance(b, int | float) and b:
+        return f"{a / b:.1f}x"
+    return "-"
+
+
+def print_lake_table(results: dict[str, dict[str, object]]) -> None:
+    """Lake mode beside the embedded figures, at the sizes measured in both."""
+    rows = [(v, r, r.get("lake")) for v, r in results.items()]
+    rows = [(v, r, lake) for v, r, lake in rows if isinstance(lake, dict) and "cycle_s" in lake]
+    if not rows:
+        return
+    print(
+        f"{'versions':>10} {'first publish':>14} | 1-article cycle: {'embedded':>8} "
+        f"{'lake':>6} {'ratio':>6} | {'commits':>7} {'lag_s':>6} | idle: {'lake':>6} "
+        f"{'commits':>7} | README queries: {'file':>6} {'lake':>6} {'ratio':>6}"
+    )
+    for versions, row, lake in rows:
+        print(
+            f"{versions:>10} {_cell(lake['first_publish_s']):>13}s | {'':16}"
+            f"{_cell(row['cycle_s']):>8} {_cell(lake['cycle_s']):>6} "
+            f"{_ratio(lake['cycle_s'], row['cycle_s']):>6} | {_cell(lake['lake_commits']):>7} "
+            f"{_cell(lake['visible_lag_s']):>6} | {'':6}{_cell(lake['idle_cycle_s']):>6} "
+            f"{_cell(lake['idle_lake_commits']):>7} | {'':16}{_cell(row['query_s']):>6} "
+            f"{_cell(lake['query_s']):>6} {_ratio(lake['query_s'], row['query_s']):>6}"
+        )
+
+
+def _lake_sizes(text: str, sizes: list[int]) -> set[int]:
+    if text == "all":
+        return set(sizes)
+    if text == "none":
+        return set()
+    return {int(s) for s in text.split(",") if s.strip()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default=os.environ.get("SIZES", "10000,100000,1000000"))
@@ -228,15 +319,25 @@ def main() -> None:
     parser.add_argument("--rss-cap-mb", type=float, default=8000.0)
     parser.add_argument("--timeout-s", type=float, default=900.0)
     parser.add_argument("--keep", action="store_true", help="keep the built databases")
+    parser.add_argument(
+        "--lake-sizes",
+        default=os.environ.get("LAKE_SIZES", "1000000"),
+        help="sizes also measured in lake mode: a list, `all` or `none`",
+    )
     args = parser.parse_args()
     args.folder.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    lake_sizes = _lake_sizes(args.lake_sizes, sizes)
     results: dict[str, dict[str, object]] = {}
-    for versions in (int(s) for s in args.sizes.split(",") if s.strip()):
+    for versions in sizes:
         print(f"building and measuring {versions:,} versions ...", flush=True)
-        results[str(versions)] = measure(args.folder, versions, args.rss_cap_mb, args.timeout_s)
+        results[str(versions)] = measure(
+            args.folder, versions, args.rss_cap_mb, args.timeout_s, versions in lake_sizes
+        )
         if not args.keep:
             (args.folder / f"scale-{versions}.duckdb").unlink(missing_ok=True)
     print_table(results)
+    print_lake_table(results)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {args.out}")

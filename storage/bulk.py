@@ -3,7 +3,8 @@ benchmark, imports). One `INSERT ... BY NAME` per table, all in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 import duckdb
 import pyarrow as pa
@@ -50,6 +51,24 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) 
         for name in frames:
             con.unregister(f"bulk_{name}")
     return sum(frame.num_rows for frame in frames.values())
+
+
+@contextmanager
+def indexes_set_aside(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Drop the main database's indexes for a large bulk load and create them again after it
+    (also when it fails): one ART built after the load is faster and smaller than one kept up
+    row by row (story_anchors at 1M versions: 33M rows indexed in 54 s)."""
+    found = con.execute(
+        "SELECT index_name, sql FROM duckdb_indexes() WHERE database_name = current_database() "
+        "ORDER BY index_name"
+    ).fetchall()
+    for name, _ in found:
+        con.execute(f'DROP INDEX "{name}"')
+    try:
+        yield
+    finally:
+        for _, sql in found:
+            con.execute(str(sql))
 
 
 def database_size(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

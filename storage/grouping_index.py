@@ -1,8 +1,10 @@
-"""The story and event indexes as DuckDB tables (migration 0006): looked up with the batch's
-anchors and names, joined in one statement each, and updated by the batch's own write.
+"""The story and event indexes as DuckDB tables (migrations 0006, 0040): looked up with the
+batch's anchors and names, joined in one statement each, and updated by the batch's own write.
 
-Lookups are windowed by time and the tables are appended in about publication order, so a
-lookup reads the row groups of its window (DuckDB skips the others by their min/max), and its
+Anchors are found through an ART index on `story_anchors.anchor` (migration 0040), so a copy
+lookup reads the rows of the batch's anchors, whatever the story window holds. The other
+lookups are windowed by time and the tables are appended in about publication order, so they
+read the row groups of their window (DuckDB skips the others by their min/max). A lookup's
 result is bounded by the batch, not by what the database holds.
 """
 
@@ -50,24 +52,27 @@ def _write(con: duckdb.DuckDBPyConnection, rows: Rows, sql: str) -> None:
     probe_rows(con, rows, sql)
 
 
+#: the copy lookup of `story_candidates`, with the probes as `probe` and the limit as `?`
+CANDIDATES_SQL = (
+    "WITH hits AS MATERIALIZED (SELECT anchor, story_id, seen_at FROM story_anchors "
+    "WHERE anchor IN (SELECT DISTINCT anchor FROM probe)) "
+    "SELECT p.key, a.story_id, count(*) AS shared FROM probe p "
+    "JOIN hits a ON a.anchor = p.anchor "
+    "WHERE a.seen_at BETWEEN p.lo AND p.hi GROUP BY p.key, a.story_id "
+    "QUALIFY row_number() OVER (PARTITION BY p.key ORDER BY shared DESC, a.story_id) <= ?"
+)
+
+
 def story_candidates(
-    con: duckdb.DuckDBPyConnection,
-    probes: Rows,
-    since: datetime,
-    limit: int,
+    con: duckdb.DuckDBPyConnection, probes: Rows, limit: int
 ) -> list[tuple[str, str, int]]:
     """(key, story_id, shared anchors) for probes {key, anchor, lo, hi}: the `limit` stories
-    sharing most anchors with each key, seen between its lo and hi."""
-    return probe_rows(
-        con,
-        probes,
-        "SELECT p.key, a.story_id, count(*) AS shared FROM probe p "
-        "JOIN story_anchors a ON a.anchor = p.anchor "
-        "WHERE a.seen_at >= ? AND a.seen_at BETWEEN p.lo AND p.hi GROUP BY p.key, a.story_id "
-        "QUALIFY row_number() OVER (PARTITION BY p.key ORDER BY shared DESC, a.story_id) <= ?",
-        since,
-        limit,
-    )
+    sharing most anchors with each key, seen between its lo and hi.
+
+    The anchors' rows are fetched first, through the index on `anchor` (migration 0040), and
+    only then joined with the probes and their windows: joined directly, or with a constant
+    lower bound on `seen_at`, DuckDB scans every anchor row in the window instead."""
+    return probe_rows(con, probes, CANDIDATES_SQL, limit)
 
 
 def story_copies(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> dict[str, StoryCopy]:

@@ -22,6 +22,7 @@ Publishing is idempotent, so a failed publish is caught up by the next one.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -272,10 +273,19 @@ def _signature(con: duckdb.DuckDBPyConnection, db: str) -> tuple[object, ...]:
 #: (file, catalog) -> the signature of what this process last published there: a write that
 #: changed nothing (a poll-state write with no news) then costs no lake round trip at all
 _LAST_PUBLISHED: dict[tuple[str, str], tuple[object, ...]] = {}
+#: connections of one process to one file share a DuckDB instance, and so its attached
+#: databases: two threads publishing at once would both attach `lake` (the second fails with
+#: "database with name lake already exists"), so a process publishes one at a time
+_PUBLISHING = threading.Lock()
 
 
 def publish(con: duckdb.DuckDBPyConnection, target: LakeTarget) -> Published:
     """Make the lake equal the DuckDB file `con` has open, in one lake transaction."""
+    with _PUBLISHING:
+        return _publish_if_changed(con, target)
+
+
+def _publish_if_changed(con: duckdb.DuckDBPyConnection, target: LakeTarget) -> Published:
     started = time.monotonic()
     row = con.execute(
         "SELECT current_database(), (SELECT path FROM duckdb_databases() "

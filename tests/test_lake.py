@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -86,6 +87,29 @@ def test_publish_mirrors_updates_deletes_and_reruns_add_nothing_even_after_maint
         assert _rows(con, "feed_schedule", "lake") == _rows(con, "feed_schedule", "file")
         assert _tables(con, "lake") == _tables(con, "file")
     assert (first.rows, second.rows, third.rows, fourth.rows) == (3, 2, 0, 0)
+
+
+def test_two_threads_writing_one_file_publish_in_turn(tmp_path: Path) -> None:
+    """Connections of one process to one file share its attached databases: two threads
+    publishing at once must not both attach the lake (the flow writes from threads)."""
+    target = LakeTarget(str(tmp_path / "catalog.ducklake"), tmp_path / "lake")
+    db = tmp_path / "db.duckdb"
+    with connect(db):
+        pass
+
+    def write(feed: str) -> None:
+        for n in range(5):
+            with connect(db, lake=target) as con:
+                con.execute(
+                    "INSERT INTO feed_schedule VALUES (?, 15, 0, now(), 'steady', now())",
+                    [f"{feed}{n}"],
+                )
+
+    with ThreadPoolExecutor(2) as pool:
+        list(pool.map(write, ["a", "b"]))  # raises what a thread raised
+    with _file_and_lake(db, target) as con:
+        assert len(_rows(con, "feed_schedule", "lake")) == 10
+        assert _rows(con, "feed_schedule", "lake") == _rows(con, "feed_schedule", "file")
 
 
 @pytest.fixture(scope="module")

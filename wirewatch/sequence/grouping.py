@@ -126,13 +126,11 @@ class Grouping:
                 probes["anchor"] += p.anchors
                 probes["lo"] += [p.when - window] * n
                 probes["hi"] += [p.when + window] * n
-        since = min(probes["lo"], default=None)
         found: dict[str, Counter[str]] = {}
-        if since is not None:
-            for key, story_id, shared in index.story_candidates(
-                con, probes, since, self.params.max_candidates
-            ):
-                found.setdefault(key, Counter())[story_id] = shared
+        for key, story_id, shared in index.story_candidates(
+            con, probes, self.params.max_candidates
+        ):
+            found.setdefault(key, Counter())[story_id] = shared
         stored = index.story_copies(con, {s for c in found.values() for s in c})
         work = _StoryPass()
         for story_id, (text, title, unrelated, flag, seen_at) in stored.items():
