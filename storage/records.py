@@ -237,6 +237,12 @@ def _insert(
     return _with_staged(con, _arrow(rows, drop), sql) if rows else 0
 
 
+_FEED_TAGS_DIFFER = (
+    "(feeds.name, feeds.outlet, feeds.agency, feeds.robots, feeds.min_delay_s) "
+    "IS DISTINCT FROM (s.name, s.outlet, s.agency, s.robots, s.min_delay_s)"
+)
+
+
 def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None:
     """Add feeds not seen before; refresh names and tags of the others."""
     if not feeds:
@@ -244,13 +250,19 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None
     staged = _arrow(feeds)
     con.execute("BEGIN")
     try:
+        # only feeds whose tags differ are touched (and logged): an unchanged feed list, read
+        # at every cycle, then costs the lake no publish
         _with_staged(
             con,
             staged,
-            "UPDATE feeds SET name = s.name, outlet = s.outlet, agency = s.agency, "
-            "robots = s.robots, min_delay_s = s.min_delay_s "
-            "FROM staged s WHERE feeds.feed_id = s.feed_id",
-            log=("feeds", "SELECT feed_id FROM staged"),
+            f"UPDATE feeds SET name = s.name, outlet = s.outlet, agency = s.agency, "
+            f"robots = s.robots, min_delay_s = s.min_delay_s "
+            f"FROM staged s WHERE feeds.feed_id = s.feed_id AND {_FEED_TAGS_DIFFER}",
+            log=(
+                "feeds",
+                "SELECT s.feed_id FROM staged s LEFT JOIN feeds USING (feed_id) "
+                f"WHERE feeds.feed_id IS NULL OR {_FEED_TAGS_DIFFER}",
+            ),
         )
         _with_staged(
             con,
