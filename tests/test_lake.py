@@ -17,7 +17,7 @@ import pytest
 
 from flows.ingest import ingest
 from flows.reprocess import reprocess
-from storage import lake
+from storage import changes, lake
 from storage.changes import CHANGE_KEYS, log_keys
 from storage.db import connect
 from storage.health import ScheduleRow, save_schedules
@@ -289,3 +289,30 @@ def test_lake_on_postgres_holds_the_records_of_an_embedded_run(
             assert rows and rows == _rows(con, record, "embedded", of_run=False), record
     with open_lake(target) as con:  # what `wirewatch query` opens
         assert con.execute("SELECT count(*) FROM figure_history").fetchall()[0][0] > 0
+
+
+def test_a_log_nothing_publishes_stays_small_and_still_brings_the_lake_up_to_date(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Embedded writes (no lake) fold a long log into whole-table entries; a lake attached
+    later compares those tables in full and equals the file."""
+    monkeypatch.setattr(changes, "MAX_ENTRIES", 5)
+    target = LakeTarget(str(tmp_path / "catalog.ducklake"), tmp_path / "lake")
+    db = tmp_path / "db.duckdb"
+    with connect(db, lake=target):
+        pass
+    now = datetime.now(UTC)
+    for n in range(4):
+        with connect(db) as con:  # embedded: nothing publishes
+            save_schedules(
+                con, [ScheduleRow(f"f{n}{m}", 15, n, now, "steady", now) for m in range(3)]
+            )
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT table_name, key FROM lake_changes").fetchall() == [
+            ("feed_schedule", None)
+        ]
+    with connect(db, lake=target):
+        pass
+    with _file_and_lake(db, target) as con:
+        assert len(_rows(con, "feed_schedule", "lake")) == 12
+        _assert_lake_is_file(con)
