@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from bench.scale import README_QUERIES, VIEW_QUERIES, build
+from storage.changes import log_keys
 from storage.db import connect
 from storage.lake import LakeTarget, open_lake, publish
 
@@ -60,6 +61,8 @@ def _one_new_version(con: duckdb.DuckDBPyConnection) -> None:
         "article_versions WHERE article_id = (SELECT min(article_id) FROM article_versions) "
         "ORDER BY version DESC LIMIT 1"
     )
+    story = "SELECT min(story_id) FROM story_summaries"
+    log_keys(con, "story_summaries", story)  # as storage/summaries.py does
     con.execute(
         "UPDATE story_summaries SET n_copies = n_copies + 1 "
         "WHERE story_id = (SELECT min(story_id) FROM story_summaries)"

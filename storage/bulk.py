@@ -9,6 +9,8 @@ from contextlib import contextmanager
 import duckdb
 import pyarrow as pa
 
+from storage.changes import CHANGE_KEYS, log_table
+
 #: Tables a bulk load may fill (the append-only history; state tables go through records).
 BULK_TABLES = frozenset(
     {
@@ -42,6 +44,8 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) 
     con.execute("BEGIN")
     try:
         for name in frames:
+            if name in CHANGE_KEYS:
+                log_table(con, name)
             con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM bulk_{name}")
         con.execute("COMMIT")
     except Exception:  # nothing half-loaded

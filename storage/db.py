@@ -134,6 +134,10 @@ def connect(
             from storage.lake import publish
 
             publish(con, lake)
+        elif not read_only:  # nothing publishes and prunes the changed-keys log here
+            from storage.changes import fold_if_long
+
+            fold_if_long(con)
     finally:
         with _OPENING:
             con.close()

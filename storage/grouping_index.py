@@ -18,6 +18,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from storage.changes import log_keys
+
 #: A not_article story keeps its copies, its raw HTML and its story id; it leaves its event
 #: and its claims.
 StoryCopy = tuple[str, str, int, str | None, datetime]  # text, title, unrelated, flag, seen
@@ -48,8 +50,20 @@ def probe_rows(
         con.unregister("probe")
 
 
-def _write(con: duckdb.DuckDBPyConnection, rows: Rows, sql: str) -> None:
-    probe_rows(con, rows, sql)
+def _write(con: duckdb.DuckDBPyConnection, rows: Rows, sql: str, log: str = "") -> None:
+    """Run a write with `rows` as `probe`; with `log`, `sql` selects the change keys of that
+    table instead, and they go to the changed-keys log (storage/changes.py)."""
+    table = _table(rows)
+    if table is None:
+        return
+    con.register("probe", table)
+    try:
+        if log:
+            log_keys(con, log, sql)
+        else:
+            con.execute(sql).fetchall()
+    finally:
+        con.unregister("probe")
 
 
 #: the copy lookup of `story_candidates`, with the probes as `probe` and the limit as `?`
@@ -145,6 +159,7 @@ def save_stories(
 ) -> None:
     """New anchors {anchor, story_id, seen_at}; new or changed story profiles."""
     _write(con, anchors, "INSERT INTO story_anchors BY NAME SELECT * FROM probe")
+    _write(con, profiles, "SELECT story_id FROM probe", log="story_profiles")
     _write(con, profiles, "INSERT OR REPLACE INTO story_profiles BY NAME SELECT * FROM probe")
 
 
@@ -155,12 +170,17 @@ def save_events(
     df: Mapping[str, int],
 ) -> None:
     """Touched event profiles (replacing their name rows) and the batch's frequency counts."""
+    counts = [{"token": t, "n": n} for t, n in sorted(df.items())]
+    _write(con, profiles, "SELECT event_id FROM probe", log="event_profiles")
+    _write(con, profiles, "SELECT event_id FROM probe", log="event_names")
+    _write(con, names, "SELECT event_id FROM probe", log="event_names")
+    _write(con, counts, "SELECT token FROM probe", log="grouping_df")
     _write(con, profiles, "INSERT OR REPLACE INTO event_profiles BY NAME SELECT * FROM probe")
     _write(con, profiles, "DELETE FROM event_names n USING probe p WHERE n.event_id = p.event_id")
     _write(con, names, "INSERT INTO event_names BY NAME SELECT * FROM probe")
     _write(
         con,
-        [{"token": t, "n": n} for t, n in sorted(df.items())],
+        counts,
         "INSERT INTO grouping_df SELECT token, n FROM probe "
         "ON CONFLICT (token) DO UPDATE SET n = grouping_df.n + excluded.n",
     )
@@ -170,6 +190,11 @@ def flag_not_article(con: duckdb.DuckDBPyConnection, flags: Mapping[str, str]) -
     """Mark every copy of these stories (story_id -> reason) as no article: out of stories,
     events and claims, kept with their raw HTML."""
     rows = [{"story_id": s, "reason": r} for s, r in sorted(flags.items())]
+    copies = "SELECT article_id, version FROM version_stories SEMI JOIN probe USING (story_id)"
+    for table in ("version_stories", "article_claims"):
+        _write(con, rows, copies, log=table)
+    for table in ("story_profiles", "story_events"):
+        _write(con, rows, "SELECT story_id FROM probe", log=table)
     _write(
         con,
         rows,
@@ -200,11 +225,8 @@ def save_assignments(
     con: duckdb.DuckDBPyConnection, stories: Sequence[Any], events: Sequence[Any]
 ) -> None:
     """The batch's StoryRows and EventRows (storage.records), one statement each."""
-    _write(
-        con,
-        [_shallow(s) for s in stories],
-        "INSERT INTO version_stories BY NAME SELECT * FROM probe",
-    )
-    _write(
-        con, [_shallow(e) for e in events], "INSERT INTO story_events BY NAME SELECT * FROM probe"
-    )
+    copies, assigned = [_shallow(s) for s in stories], [_shallow(e) for e in events]
+    _write(con, copies, "SELECT article_id, version FROM probe", log="version_stories")
+    _write(con, assigned, "SELECT story_id FROM probe", log="story_events")
+    _write(con, copies, "INSERT INTO version_stories BY NAME SELECT * FROM probe")
+    _write(con, assigned, "INSERT INTO story_events BY NAME SELECT * FROM probe")

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from storage.changes import transaction
 from storage.records import _with_staged
 
 
@@ -37,9 +38,13 @@ def load_schedules(
 def save_schedules(con: duckdb.DuckDBPyConnection, rows: Sequence[ScheduleRow]) -> int:
     """Replace the feeds' polling state, in one statement."""
     table = pa.Table.from_pylist([asdict(row) for row in rows])
-    return _with_staged(
-        con, table, "INSERT OR REPLACE INTO feed_schedule BY NAME SELECT * FROM staged"
-    )
+    with transaction(con):
+        return _with_staged(
+            con,
+            table,
+            "INSERT OR REPLACE INTO feed_schedule BY NAME SELECT * FROM staged",
+            log=("feed_schedule", "SELECT feed_id FROM staged"),
+        )
 
 
 def due_feeds(

@@ -10,10 +10,12 @@ never see half a batch and never wait for the writer:
   these tables are never updated or deleted from), and the watermark is written to
   `lake_watermarks` in the same lake transaction: a crash before the commit publishes the same
   rows again, a crash after it publishes nothing twice;
-- other tables are diffed when a hash of their rows differs from the one last published (kept
-  in `lake_watermarks` too): rows whose key changed or vanished are deleted from the lake and
-  the new rows appended (a table without a key is rewritten when it differs at all);
-- a table whose columns differ from the lake's (a migration) is dropped and copied again;
+- tables updated in place send only the keys the changed-keys log names (storage/changes.py:
+  every write records them in its own transaction): those keys are deleted from the lake and
+  the file's current rows for them inserted, then the entries sent are pruned from the file;
+- a table whose columns differ from the lake's (a migration) is dropped and copied again; after
+  any migration (the file's schema version differs from the one last published) and for a
+  whole-table log entry, a table updated in place is compared with its lake copy in full;
 - macros and views are created from the file's own definitions, in dependency order.
 
 Publishing is idempotent, so a failed publish is caught up by the next one.
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 
+from storage.changes import CHANGE_KEYS
 from storage.db import StorageError
 
 #: never updated nor deleted from (checked by tests/test_lake.py against the SQL in storage/)
@@ -39,8 +42,10 @@ APPEND_ONLY = frozenset(
 )
 #: the watermark row that holds a fingerprint of the macros and views last published
 _DEFINITIONS = "~definitions"
+#: the watermark row that holds the file's schema version last published
+_SCHEMA = "~schema"
 #: the lake's own bookkeeping, and the file's
-_SKIP = frozenset({"schema_migrations", "lake_watermarks"})
+_SKIP = frozenset({"schema_migrations", "lake_watermarks", "lake_changes"})
 ALIAS = "lake"
 
 
@@ -163,13 +168,24 @@ def _append(con: duckdb.DuckDBPyConnection, db: str, table: str, start: int, fre
     return int(top[0]) + 1
 
 
-def _fingerprint_rows(con: duckdb.DuckDBPyConnection, db: str, table: str) -> int:
-    """A hash of the file's rows in any order (a local scan: ~0.1 s per million rows), so a
-    table unchanged since the last publication is not compared with the lake at all."""
-    row = con.execute(
-        f"SELECT (hash(count(*), sum(hash(t)::HUGEINT)) >> 1)::BIGINT "
-        f"FROM {_ident(db)}.{_ident(table)} AS t"
-    ).fetchone()
+def _send_keys(con: duckdb.DuckDBPyConnection, db: str, table: str, types: dict[str, str]) -> int:
+    """Delete the logged keys of `table` from the lake and insert the file's rows for them."""
+    cols = [_ident(c) for c in CHANGE_KEYS[table]]
+    typed = ", ".join(
+        f"key[{n + 1}]::{types[c]} AS {col}"
+        for n, (c, col) in enumerate(zip(CHANGE_KEYS[table], cols, strict=True))
+    )
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE lake_keys AS SELECT DISTINCT {typed} FROM lake_sent "
+        "WHERE table_name = ? AND key IS NOT NULL",
+        [table],
+    )
+    dst, src = f"{ALIAS}.{_ident(table)}", f"{_ident(db)}.{_ident(table)}"
+    match = " AND ".join(f"{dst}.{c} = k.{c}" for c in cols)
+    con.execute(f"DELETE FROM {dst} USING lake_keys k WHERE {match}")
+    on = " AND ".join(f"t.{c} = k.{c}" for c in cols)
+    con.execute(f"INSERT INTO {dst} SELECT t.* FROM {src} t SEMI JOIN lake_keys k ON {on}")
+    row = con.execute("SELECT count(*) FROM lake_keys").fetchone()
     return int(row[0]) if row else 0
 
 
@@ -250,23 +266,31 @@ def _sync_definitions(con: duckdb.DuckDBPyConnection, db: str, published: int | 
             left = failed
     finally:
         con.execute(f"USE {_ident(db)}")
-    con.execute(
-        f"INSERT INTO {ALIAS}.lake_watermarks VALUES (?, ?, now())", [_DEFINITIONS, fingerprint]
-    )
+    _mark(con, _DEFINITIONS, fingerprint)
     return True
 
 
+def _schema_version(con: duckdb.DuckDBPyConnection, db: str) -> int:
+    row = con.execute(f"SELECT max(version) FROM {_ident(db)}.schema_migrations").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def _logged(con: duckdb.DuckDBPyConnection, db: str) -> int:
+    row = con.execute(f"SELECT count(*) FROM {_ident(db)}.lake_changes").fetchone()
+    return int(row[0]) if row else 0
+
+
 def _signature(con: duckdb.DuckDBPyConnection, db: str) -> tuple[object, ...]:
-    """What the file holds, cheaply: columns, the last rowid of insert-only tables, a hash of
-    the others' rows, and of the views and macros (~20 ms on the sample site)."""
+    """What the file holds, cheaply: columns, the last rowid of insert-only tables, the schema
+    version, and the views and macros (no table is scanned)."""
     columns = _columns(con, db)
-    found: list[object] = [_fingerprint(_definitions(con, db))]
+    found: list[object] = [_fingerprint(_definitions(con, db)), _schema_version(con, db)]
     for table in _tables(con, db):
+        top = None
         if table in APPEND_ONLY:
-            top = con.execute(f"SELECT max(rowid) FROM {_ident(db)}.{_ident(table)}").fetchone()
-            found.append((table, str(columns.get(table)), top[0] if top else None))
-        else:
-            found.append((table, str(columns.get(table)), _fingerprint_rows(con, db, table)))
+            row = con.execute(f"SELECT max(rowid) FROM {_ident(db)}.{_ident(table)}").fetchone()
+            top = row[0] if row else None
+        found.append((table, str(columns.get(table)), top))
     return tuple(found)
 
 
@@ -293,11 +317,44 @@ def _publish_if_changed(con: duckdb.DuckDBPyConnection, target: LakeTarget) -> P
     ).fetchone()
     db, path = (str(row[0]), str(row[1])) if row else ("main", "")
     signature, where = _signature(con, db), (path, target.catalog)
-    if _LAST_PUBLISHED.get(where) == signature:
+    if _LAST_PUBLISHED.get(where) == signature and not _logged(con, db):
         return Published(0, 0, time.monotonic() - started)
     published = _publish(con, target, db, started)
     _LAST_PUBLISHED[where] = signature
     return published
+
+
+def _mark(con: duckdb.DuckDBPyConnection, name: str, value: int) -> None:
+    con.execute(f"INSERT INTO {ALIAS}.lake_watermarks VALUES (?, ?, now())", [name, value])
+
+
+def _publish_table(
+    con: duckdb.DuckDBPyConnection,
+    db: str,
+    table: str,
+    marks: dict[str, int],
+    how: tuple[bool, bool, dict[str, str]],
+) -> tuple[int, bool]:
+    """(rows sent, whether anything was) for one table; `how` is (columns the same as the
+    lake's, whether in-place tables are compared in full, the table's column types)."""
+    same, compare_all, types = how
+    fresh = _ensure_table(con, db, table, same)
+    if table in APPEND_ONLY:
+        mark = _append(con, db, table, marks.get(table, 0), fresh)
+        if mark < 0:
+            return 0, False
+        _mark(con, table, mark)
+        return mark - (0 if fresh else marks.get(table, 0)), True
+    row = con.execute(
+        "SELECT count(*), count(*) FILTER (WHERE key IS NULL) FROM lake_sent WHERE table_name = ?",
+        [table],
+    ).fetchone()
+    logged, whole = (int(row[0]), int(row[1])) if row else (0, 0)
+    if fresh or compare_all or whole or table not in CHANGE_KEYS:
+        return _diff(con, db, table), True
+    if logged:
+        return _send_keys(con, db, table, types), True
+    return 0, False
 
 
 def _publish(
@@ -311,35 +368,29 @@ def _publish(
                 f"CREATE TABLE IF NOT EXISTS {ALIAS}.lake_watermarks (table_name VARCHAR, "
                 "next_rowid BIGINT, published_at TIMESTAMPTZ)"
             )
+            # the log as this transaction sees it: exactly these entries are sent and pruned
+            con.execute(f"CREATE OR REPLACE TEMP TABLE lake_sent AS FROM {_ident(db)}.lake_changes")
             marks, rows, touched = _watermarks(con), 0, 0
             mine, theirs = _columns(con, db), _columns(con, ALIAS)
+            schema = _schema_version(con, db)
+            compare_all = marks.get(_SCHEMA) != schema
             for table in _tables(con, db):
                 same = mine.get(table) == theirs.get(table)
-                fresh = _ensure_table(con, db, table, same)
-                if table in APPEND_ONLY:
-                    mark = _append(con, db, table, marks.get(table, 0), fresh)
-                    if mark >= 0:
-                        rows += mark - (0 if fresh else marks.get(table, 0))
-                        con.execute(
-                            f"INSERT INTO {ALIAS}.lake_watermarks VALUES (?, ?, now())",
-                            [table, mark],
-                        )
-                    changed = mark >= 0
-                else:
-                    mark = _fingerprint_rows(con, db, table)
-                    changed = fresh or marks.get(table) != mark
-                    if changed:
-                        rows += _diff(con, db, table)
-                        con.execute(
-                            f"INSERT INTO {ALIAS}.lake_watermarks VALUES (?, ?, now())",
-                            [table, mark],
-                        )
-                touched += changed
+                how = (same, compare_all, dict(mine.get(table, [])))
+                sent, changed = _publish_table(con, db, table, marks, how)
+                rows, touched = rows + sent, touched + changed
             touched += _sync_definitions(con, db, marks.get(_DEFINITIONS))
+            if compare_all:
+                _mark(con, _SCHEMA, schema)
             con.execute("COMMIT")
         except Exception:  # any failure: the lake keeps its last publication, whole
             con.execute("ROLLBACK")
             raise
+        # the lake has them: prune what was sent (a crash before this sends them again, which
+        # is harmless; entries logged since, by other threads, stay)
+        con.execute(
+            f"DELETE FROM {_ident(db)}.lake_changes WHERE seq IN (SELECT seq FROM lake_sent)"
+        )
     except duckdb.Error as exc:
         raise LakeError(f"lake_publish_failed: {str(exc).splitlines()[0]}") from exc
     finally:

@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from storage.changes import log_keys
 from storage.warc import WarcArchive, place_records
 
 
@@ -208,15 +209,21 @@ def _columns(rows: Sequence[Any], names: list[str], **extra: list[Any]) -> pa.Ta
 
 
 def _with_staged(
-    con: duckdb.DuckDBPyConnection, rows: pa.Table | list[dict[str, Any]], sql: str
+    con: duckdb.DuckDBPyConnection,
+    rows: pa.Table | list[dict[str, Any]],
+    sql: str,
+    log: tuple[str, str] | None = None,
 ) -> int:
     """Run `sql` with `rows` visible as the table `staged`; return the rows it changed.
-    This is how every write goes in: one statement per batch, never one per row."""
+    This is how every write goes in: one statement per batch, never one per row. `log` is
+    (table, the SELECT of its change keys) for the changed-keys log (storage/changes.py)."""
     staged = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows)
     if not staged.num_rows:
         return 0
     con.register("staged", staged)
     try:
+        if log is not None:
+            log_keys(con, *log)
         # fetchall, not fetchone: DuckDB 2.0 refuses `register` while a result is half-read
         return int(con.execute(sql).fetchall()[0][0])
     finally:
@@ -230,6 +237,12 @@ def _insert(
     return _with_staged(con, _arrow(rows, drop), sql) if rows else 0
 
 
+_FEED_TAGS_DIFFER = (
+    "(feeds.name, feeds.outlet, feeds.agency, feeds.robots, feeds.min_delay_s) "
+    "IS DISTINCT FROM (s.name, s.outlet, s.agency, s.robots, s.min_delay_s)"
+)
+
+
 def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None:
     """Add feeds not seen before; refresh names and tags of the others."""
     if not feeds:
@@ -237,12 +250,19 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None
     staged = _arrow(feeds)
     con.execute("BEGIN")
     try:
+        # only feeds whose tags differ are touched (and logged): an unchanged feed list, read
+        # at every cycle, then costs the lake no publish
         _with_staged(
             con,
             staged,
-            "UPDATE feeds SET name = s.name, outlet = s.outlet, agency = s.agency, "
-            "robots = s.robots, min_delay_s = s.min_delay_s "
-            "FROM staged s WHERE feeds.feed_id = s.feed_id",
+            f"UPDATE feeds SET name = s.name, outlet = s.outlet, agency = s.agency, "
+            f"robots = s.robots, min_delay_s = s.min_delay_s "
+            f"FROM staged s WHERE feeds.feed_id = s.feed_id AND {_FEED_TAGS_DIFFER}",
+            log=(
+                "feeds",
+                "SELECT s.feed_id FROM staged s LEFT JOIN feeds USING (feed_id) "
+                f"WHERE feeds.feed_id IS NULL OR {_FEED_TAGS_DIFFER}",
+            ),
         )
         _with_staged(
             con,
@@ -378,7 +398,12 @@ def _insert_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
     key_names = ("article_id", "version", "extractor_version", "ordinal", "extracted_at")
     keyed = {name: [key[k] for key in keys] for k, name in enumerate(key_names)}
     table = _columns(claims, _names(claims), **keyed)
-    return _with_staged(con, table, "INSERT INTO article_claims BY NAME SELECT * FROM staged")
+    return _with_staged(
+        con,
+        table,
+        "INSERT INTO article_claims BY NAME SELECT * FROM staged",
+        log=("article_claims", "SELECT article_id, version FROM staged"),
+    )
 
 
 def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> int:
@@ -392,6 +417,7 @@ def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
             keys,
             "DELETE FROM article_claims c USING staged k WHERE c.article_id = k.article_id "
             "AND c.version = k.version AND c.extractor_version = k.extractor_version",
+            log=("article_claims", "SELECT article_id, version FROM staged"),
         )
         count = _insert_claims(con, sets)
         con.execute("COMMIT")
@@ -450,6 +476,7 @@ def _update_feeds(con: duckdb.DuckDBPyConnection, polls: Sequence[PollRow]) -> N
                          last_modified = coalesce(nullif(s.last_modified, ''), feeds.last_modified),
                          last_polled_at = s.polled_at
         FROM staged s WHERE feeds.feed_id = s.feed_id""",
+        log=("feeds", "SELECT feed_id FROM staged"),
     )
 
 
@@ -475,7 +502,8 @@ def write_batch(
         fetches = _link_fetches(batch.fetches, numbered)
         _insert(con, "fetches", fetches)
         replace_entries = "INSERT OR REPLACE INTO entries BY NAME SELECT * FROM staged"
-        _with_staged(con, _arrow(batch.entries), replace_entries)
+        entry_keys = ("entries", "SELECT feed_id, entry_key FROM staged")
+        _with_staged(con, _arrow(batch.entries), replace_entries, log=entry_keys)
         if before_commit is not None:
             before_commit(con)
         con.execute("COMMIT")

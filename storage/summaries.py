@@ -18,7 +18,8 @@ from typing import Any
 
 import duckdb
 
-from storage.grouping_index import probe_rows
+from storage.changes import log_table, transaction
+from storage.grouping_index import _write, probe_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,7 @@ def _upsert_stories(
         }
         for c in copies
     ]
+    _write(con, rows, "SELECT story_id FROM probe", log="story_summaries")
     probe_rows(con, rows, _STORY_UPSERT)
 
 
@@ -239,14 +241,17 @@ def _upsert_events(
         }
         for s in founded.values()
     ]
+    _write(con, rows, "SELECT event_id FROM probe", log="event_summaries")
     probe_rows(con, rows, _EVENT_UPSERT)
 
 
 def _drop_stories(con: duckdb.DuckDBPyConnection, story_ids: set[str]) -> None:
     """Stories found to be no article leave; their events are recomputed from what is stored."""
+    dropped = [{"story_id": s} for s in sorted(story_ids)]
+    _write(con, dropped, "SELECT story_id FROM probe", log="story_summaries")
     events = probe_rows(
         con,
-        [{"story_id": s} for s in sorted(story_ids)],
+        dropped,
         "DELETE FROM story_summaries s USING probe p WHERE s.story_id = p.story_id "
         "RETURNING s.event_id",
     )
@@ -257,6 +262,7 @@ def refresh_events(con: duckdb.DuckDBPyConnection, event_ids: Iterable[str]) -> 
     """Recompute these events' summaries from the stored versions (an event left without
     stories has none)."""
     rows = [{"event_id": e} for e in sorted(set(event_ids))]
+    _write(con, rows, "SELECT event_id FROM probe", log="event_summaries")
     probe_rows(
         con, rows, "DELETE FROM event_summaries e USING probe p WHERE e.event_id = p.event_id"
     )
@@ -270,7 +276,10 @@ def refresh_events(con: duckdb.DuckDBPyConnection, event_ids: Iterable[str]) -> 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
     """Recompute every summary from the stored versions (after a bulk load)."""
-    con.execute("DELETE FROM story_summaries")
-    con.execute("DELETE FROM event_summaries")
-    con.execute("INSERT INTO story_summaries BY NAME SELECT * FROM story_summary_rows()")
-    con.execute("INSERT INTO event_summaries BY NAME SELECT * FROM event_summary_rows()")
+    with transaction(con):
+        log_table(con, "story_summaries")
+        log_table(con, "event_summaries")
+        con.execute("DELETE FROM story_summaries")
+        con.execute("DELETE FROM event_summaries")
+        con.execute("INSERT INTO story_summaries BY NAME SELECT * FROM story_summary_rows()")
+        con.execute("INSERT INTO event_summaries BY NAME SELECT * FROM event_summary_rows()")

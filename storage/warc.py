@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from extractors.archive import read_response_body
+from storage.changes import log_keys, transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,7 @@ class WarcArchive:
             return str(row[0][0])
         now = datetime.now(UTC)
         name = f"wirewatch-{now:%Y%m%dT%H%M%S%f}.warc.gz"
+        log_keys(con, "warc_files", "SELECT ?", [name])  # in the caller's transaction
         con.execute("INSERT INTO warc_files VALUES (?, ?, NULL)", [name, now])
         return name
 
@@ -107,10 +109,12 @@ def expire_files(
     for name in names:
         (folder / name).unlink(missing_ok=True)
     if names:
-        con.execute(
-            "UPDATE warc_files SET expired_at = ? WHERE warc_file IN (SELECT unnest(?))",
-            [now, names],
-        )
+        with transaction(con):
+            log_keys(con, "warc_files", "SELECT unnest(?)", [names])
+            con.execute(
+                "UPDATE warc_files SET expired_at = ? WHERE warc_file IN (SELECT unnest(?))",
+                [now, names],
+            )
     return names
 
 
