@@ -37,6 +37,9 @@ CONTENT_TIMES = {"published_at", "updated_at"}
 POLLING_STATE = {"feed_schedule"}
 #: the WARC files' names and creation times (the raw HTML in them is compared by `_raw_html`)
 ARCHIVE_FILES = {"warc_files"}
+#: the changed-keys log (keys the lake has yet to be sent): a killed run's writes log their keys
+#: and the re-run's log them again, which costs the lake one more send of the same rows
+LAKE_LOG = {"lake_changes"}
 #: item 4 of issue 12 (deterministic grouping) belongs to the grouping work
 GROUPING_TABLES = {"version_stories", "story_events"}
 WORDS = (
@@ -191,7 +194,7 @@ def test_twenty_kills_then_a_rerun_equal_an_uninterrupted_run(site, tmp_path):
         print(f"trial {trial}: killed at request {at} of {total_requests}, re-run done")
         after = _compared(db)
         assert _raw_html(db) == clean_html, f"trial {trial}: raw HTML read back differs"
-        for table in clean.keys() - POLLING_STATE - ARCHIVE_FILES:
+        for table in clean.keys() - POLLING_STATE - ARCHIVE_FILES - LAKE_LOG:
             if table in GROUPING_TABLES:
                 if after[table] != clean[table]:
                     grouping_differs.append((trial, at, table))
