@@ -10,6 +10,7 @@ import duckdb
 import pyarrow as pa
 
 from storage.changes import CHANGE_KEYS, log_table
+from storage.db import transaction
 
 #: Tables a bulk load may fill (the append-only history; state tables go through records).
 BULK_TABLES = frozenset(
@@ -41,16 +42,12 @@ def bulk_insert(con: duckdb.DuckDBPyConnection, tables: Mapping[str, pa.Table]) 
     frames = {name: frame for name, frame in tables.items() if frame.num_rows}
     for name, frame in frames.items():
         con.register(f"bulk_{name}", frame)
-    con.execute("BEGIN")
     try:
-        for name in frames:
-            if name in CHANGE_KEYS:
-                log_table(con, name)
-            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM bulk_{name}")
-        con.execute("COMMIT")
-    except Exception:  # nothing half-loaded
-        con.execute("ROLLBACK")
-        raise
+        with transaction(con):  # nothing half-loaded
+            for name in frames:
+                if name in CHANGE_KEYS:
+                    log_table(con, name)
+                con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM bulk_{name}")
     finally:
         for name in frames:
             con.unregister(f"bulk_{name}")

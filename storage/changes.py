@@ -12,10 +12,11 @@ for the whole table (a rebuild, a bulk load): the publish then compares the tabl
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import duckdb
+
+from storage.db import transaction
 
 #: the tables updated or deleted from in place, and the columns their changes are logged by
 CHANGE_KEYS: dict[str, tuple[str, ...]] = {
@@ -57,19 +58,6 @@ def log_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
     if table not in CHANGE_KEYS:
         raise ValueError(f"log_table: not a logged table: {table}")
     con.execute("INSERT INTO lake_changes (table_name, key) VALUES (?, NULL)", [table])
-
-
-@contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One transaction around a change and its log entry, for a writer that runs outside any
-    (a failed BEGIN would abort a caller's transaction, so there is no "join if open")."""
-    con.execute("BEGIN")
-    try:
-        yield
-        con.execute("COMMIT")
-    except Exception:  # the change and its log entry land together or not at all
-        con.execute("ROLLBACK")
-        raise
 
 
 def fold_if_long(con: duckdb.DuckDBPyConnection) -> None:

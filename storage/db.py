@@ -178,3 +178,17 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
             raise
         applied.append(name)
     return applied
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction around a change (and its changed-keys log entry): all of it lands or
+    none. Not for a caller already in one (a failed BEGIN would abort the caller's, so there
+    is no "join if open")."""
+    con.execute("BEGIN")
+    try:
+        yield
+        con.execute("COMMIT")
+    except Exception:  # the change lands whole or not at all
+        con.execute("ROLLBACK")
+        raise

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from storage.changes import transaction
+from storage.db import transaction
 from storage.records import _with_staged
 
 

@@ -14,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from storage.changes import log_keys
+from storage.db import transaction
 from storage.warc import WarcArchive, place_records
 
 
@@ -248,8 +249,7 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None
     if not feeds:
         return
     staged = _arrow(feeds)
-    con.execute("BEGIN")
-    try:
+    with transaction(con):  # feeds are all synced or none
         # only feeds whose tags differ are touched (and logged): an unchanged feed list, read
         # at every cycle, then costs the lake no publish
         _with_staged(
@@ -270,10 +270,6 @@ def sync_feeds(con: duckdb.DuckDBPyConnection, feeds: Sequence[FeedRow]) -> None
             "INSERT INTO feeds BY NAME SELECT s.* FROM staged s "
             "ANTI JOIN feeds f ON f.feed_id = s.feed_id",
         )
-        con.execute("COMMIT")
-    except Exception:  # feeds are all synced or none
-        con.execute("ROLLBACK")
-        raise
 
 
 def load_feed_states(con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]) -> list[FeedState]:
@@ -410,8 +406,7 @@ def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
     """Replace one extractor version's claims of the given article versions (one transaction);
     claims from other extractor versions stay."""
     keys = [{"article_id": a, "version": v, "extractor_version": x} for a, v, x, _, _ in sets]
-    con.execute("BEGIN")
-    try:
+    with transaction(con):  # nothing half-replaced
         _with_staged(
             con,
             keys,
@@ -420,10 +415,6 @@ def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
             log=("article_claims", "SELECT article_id, version FROM staged"),
         )
         count = _insert_claims(con, sets)
-        con.execute("COMMIT")
-    except Exception:  # nothing half-replaced
-        con.execute("ROLLBACK")
-        raise
     return count
 
 
@@ -491,8 +482,7 @@ def write_batch(
     the new versions to stories and events (inside the transaction, so in order); `archive`
     takes the pages' WARC records (storage/warc.py); `before_commit` writes what must land
     with the batch or not at all (the sequencer's record of the staged batches it applied)."""
-    con.execute("BEGIN")
-    try:
+    with transaction(con):  # any failure: nothing of the batch is kept, the next run redoes it
         numbered = _number_versions(con, batch.pages)
         articles_added = _store_versions(con, numbered, archive)
         if group is not None and numbered:
@@ -506,9 +496,5 @@ def write_batch(
         _with_staged(con, _arrow(batch.entries), replace_entries, log=entry_keys)
         if before_commit is not None:
             before_commit(con)
-        con.execute("COMMIT")
-    except Exception:  # any failure: nothing of the batch is kept, the next run redoes it
-        con.execute("ROLLBACK")
-        raise
     changed = sum(f.purpose == "revisit" and f.version_added is not None for f in fetches)
     return BatchResult(articles_added, len(numbered), changed)

@@ -18,7 +18,8 @@ from typing import Any
 
 import duckdb
 
-from storage.changes import log_table, transaction
+from storage.changes import log_table
+from storage.db import transaction
 from storage.grouping_index import _write, probe_rows
 
 

@@ -20,7 +20,8 @@ from pathlib import Path
 import duckdb
 
 from extractors.archive import read_response_body
-from storage.changes import log_keys, transaction
+from storage.changes import log_keys
+from storage.db import transaction
 
 
 @dataclass(frozen=True, slots=True)
