@@ -118,3 +118,41 @@ def test_the_live_page_under_serve_shows_the_event_and_the_next_cycles_figure(tm
         output, _ = daemon.communicate(timeout=60)
     assert f"web page on http://127.0.0.1:{web_port}/" in output
     assert daemon.returncode == 0, output
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2, trust_env=False).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def test_serve_with_no_web_serves_no_page(tmp_path, news_site):
+    _, site = news_site
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(site.feeds_yaml())
+    web_port, api_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "WIREWATCH_FEEDS_FILE": str(feeds),
+        "WIREWATCH_DB_PATH": str(tmp_path / "db.duckdb"),
+        "WIREWATCH_ALLOW_PRIVATE_ADDRESSES": "true",
+        "WIREWATCH_PREFECT_PORT": str(api_port),
+        "WIREWATCH_PREFECT_UI": "false",
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+    }
+    env.pop("PREFECT_API_URL", None)
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "wirewatch.cli", "serve", "--no-web", "--web-port", str(web_port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert wait_for(lambda: _answers(f"http://127.0.0.1:{api_port}/api/health"), 120), (
+            "serve's Prefect server never came up"
+        )
+        assert not _answers(f"http://127.0.0.1:{web_port}/")  # nothing listens on the page's port
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        output, _ = daemon.communicate(timeout=60)
+    assert "web page" not in output
+    assert daemon.returncode == 0, output

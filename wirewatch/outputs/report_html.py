@@ -349,7 +349,8 @@ def events_page(
     body = f"""<h1>wirewatch: events</h1>
 {_totals_html(totals, "/feeds")}
 <form class="search" method="get" action="/">{inputs}<button>search</button></form>
-<p class="meta">{n_events} events, newest first · page {page_number} of {last}</p>
+<p class="meta">{n_events} {"event" if n_events == 1 else "events"}, newest first · \
+page {page_number} of {last}</p>
 {table}
 <p class="pager">{" ".join(pager)}</p>"""
     return page("wirewatch: events", body, NAV)
