@@ -103,7 +103,11 @@ def test_the_live_page_under_serve_shows_the_event_and_the_next_cycles_figure(tm
         _only_local(after.requests, base)
         assert "more than 200" in after.value["body"]
         assert {"militant_group", "government"} <= set(after.value["sideBySide"])
-        assert after.value["diffLinks"], "no link to a version diff"
+        assert after.value["diffLinks"], "no link to a version diff"  # in a claimant's timeline
+        assert "Each claimant's timeline" in after.value["body"]
+        assert "Baloch Liberation Army (militant group)" in after.value["body"]
+        copies = after.value["body"].split("Stories and their copies", 1)[1]
+        assert "credited agency" in copies and "IBNS" in copies and "frontier-times" in copies
         diff = load_page(
             after.value["diffLinks"][0],
             "[document.querySelectorAll('del, ins').length, document.body.innerText]",

@@ -186,9 +186,16 @@ def test_figure_filters_narrow_figures_and_the_report(demo_db, tmp_path, capsys)
     event = found[0]["event_id"]
     assert main([*argv, "--event", event]) == 0
     assert {json.loads(x)["event_id"] for x in capsys.readouterr().out.splitlines()} == {event}
-    report = tmp_path / "r.html"
-    assert main(["report", "--db", str(demo_db), "-o", str(report), "--claimant", "nobody"]) == 0
-    assert "No events yet" in report.read_text()
+    report, title = tmp_path / "r.html", "BLA claims over 80"
+    for narrowed, shown in [
+        (["--claimant", "nobody"], False), (["--claimant", "BLA"], True),
+        (["--outlet", "frontier"], True), (["--outlet", "nowhere"], False),
+        (["--event", event], True), (["--event", "0000000000000000.1"], False),
+        (["--since", "2026-02-03"], True), (["--since", "2030-01-01"], False),
+    ]:  # fmt: skip
+        assert main(["report", "--db", str(demo_db), "-o", str(report), *narrowed]) == 0
+        text = report.read_text()
+        assert (title in text, "No events match" in text) == (shown, not shown), narrowed
     with pytest.raises(SystemExit) as usage:  # argparse's usage error
         main(["figures", "--since", "yesterday", "--db", str(demo_db)])
     assert usage.value.code == 2

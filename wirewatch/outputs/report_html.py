@@ -282,7 +282,8 @@ def _totals_html(totals: dict[str, int], errors_href: str = "") -> str:
 def render_report(data: ReportData) -> str:
     """The report file: every (matching) event, then every changed article's diff."""
     updated = {found.new.article_id for found, _ in data.diffs}
-    events = "".join(event_html(e, updated) for e in data.events) or "<p>No events yet.</p>"
+    none = "No events match." if data.totals.get("events") else "No events yet."
+    events = "".join(event_html(e, updated) for e in data.events) or f"<p>{none}</p>"
     capped = (
         f'<p class="meta">showing {len(data.events)} of {data.n_events} events '
         f"(newest first; `--max-events` shows more)</p>"
