@@ -103,7 +103,11 @@ def test_the_live_page_under_serve_shows_the_event_and_the_next_cycles_figure(tm
         _only_local(after.requests, base)
         assert "more than 200" in after.value["body"]
         assert {"militant_group", "government"} <= set(after.value["sideBySide"])
-        assert after.value["diffLinks"], "no link to a version diff"
+        assert after.value["diffLinks"], "no link to a version diff"  # in a claimant's timeline
+        assert "Each claimant's timeline" in after.value["body"]
+        assert "Baloch Liberation Army (militant group)" in after.value["body"]
+        copies = after.value["body"].split("Stories and their copies", 1)[1]
+        assert "credited agency" in copies and "IBNS" in copies and "frontier-times" in copies
         diff = load_page(
             after.value["diffLinks"][0],
             "[document.querySelectorAll('del, ins').length, document.body.innerText]",
@@ -117,4 +121,42 @@ def test_the_live_page_under_serve_shows_the_event_and_the_next_cycles_figure(tm
         daemon.send_signal(signal.SIGTERM)
         output, _ = daemon.communicate(timeout=60)
     assert f"web page on http://127.0.0.1:{web_port}/" in output
+    assert daemon.returncode == 0, output
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2, trust_env=False).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def test_serve_with_no_web_serves_no_page(tmp_path, news_site):
+    _, site = news_site
+    feeds = tmp_path / "feeds.yaml"
+    feeds.write_text(site.feeds_yaml())
+    web_port, api_port = _free_port(), _free_port()
+    env = {
+        **os.environ,
+        "WIREWATCH_FEEDS_FILE": str(feeds),
+        "WIREWATCH_DB_PATH": str(tmp_path / "db.duckdb"),
+        "WIREWATCH_ALLOW_PRIVATE_ADDRESSES": "true",
+        "WIREWATCH_PREFECT_PORT": str(api_port),
+        "WIREWATCH_PREFECT_UI": "false",
+        "PREFECT_HOME": str(tmp_path / "prefect"),
+    }
+    env.pop("PREFECT_API_URL", None)
+    daemon = subprocess.Popen(
+        [sys.executable, "-m", "wirewatch.cli", "serve", "--no-web", "--web-port", str(web_port)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert wait_for(lambda: _answers(f"http://127.0.0.1:{api_port}/api/health"), 120), (
+            "serve's Prefect server never came up"
+        )
+        assert not _answers(f"http://127.0.0.1:{web_port}/")  # nothing listens on the page's port
+    finally:
+        daemon.send_signal(signal.SIGTERM)
+        output, _ = daemon.communicate(timeout=60)
+    assert "web page" not in output
     assert daemon.returncode == 0, output

@@ -4,6 +4,7 @@ from stdin, `query` errors with DuckDB's hints, and tables that fit the terminal
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -185,9 +186,16 @@ def test_figure_filters_narrow_figures_and_the_report(demo_db, tmp_path, capsys)
     event = found[0]["event_id"]
     assert main([*argv, "--event", event]) == 0
     assert {json.loads(x)["event_id"] for x in capsys.readouterr().out.splitlines()} == {event}
-    report = tmp_path / "r.html"
-    assert main(["report", "--db", str(demo_db), "-o", str(report), "--claimant", "nobody"]) == 0
-    assert "No events yet" in report.read_text()
+    report, title = tmp_path / "r.html", "BLA claims over 80"
+    for narrowed, shown in [
+        (["--claimant", "nobody"], False), (["--claimant", "BLA"], True),
+        (["--outlet", "frontier"], True), (["--outlet", "nowhere"], False),
+        (["--event", event], True), (["--event", "0000000000000000.1"], False),
+        (["--since", "2026-02-03"], True), (["--since", "2030-01-01"], False),
+    ]:  # fmt: skip
+        assert main(["report", "--db", str(demo_db), "-o", str(report), *narrowed]) == 0
+        text = report.read_text()
+        assert (title in text, "No events match" in text) == (shown, not shown), narrowed
     with pytest.raises(SystemExit) as usage:  # argparse's usage error
         main(["figures", "--since", "yesterday", "--db", str(demo_db)])
     assert usage.value.code == 2
@@ -212,7 +220,45 @@ def test_tables_fit_the_terminal_by_cutting_cells():
     assert len(lines) == 2 + 3 + 1  # header, rule, one line a row, the count
     assert all(len(line) <= 80 for line in lines)
     assert "…" in lines[2] and "killed" in lines[2]  # cut cells; short ones whole
+    assert "more than 80" in lines[2] and "2026-02-01" in lines[2]  # never below a dozen
+    assert lines[-1] == "(3 rows; columns not shown: url)"  # what did not fit, named
     assert long[:60] in format_table(table)  # no terminal (a pipe): nothing cut to fit
+
+
+def _in_a_terminal(argv: list[str], columns: int) -> str:
+    """What `wirewatch ARGV` prints to a real terminal (a pseudo-terminal) this wide."""
+    import fcntl
+    import pty
+    import struct
+    import subprocess
+    import sys
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    done = subprocess.run(
+        [sys.executable, "-m", "wirewatch.cli", *argv], stdin=subprocess.DEVNULL,
+        stdout=follower, stderr=subprocess.PIPE, timeout=120, check=False,
+    )  # fmt: skip
+    os.close(follower)
+    chunks = []
+    with contextlib.suppress(OSError):  # EIO once everything written has been read
+        while chunk := os.read(leader, 65536):
+            chunks.append(chunk)
+    os.close(leader)
+    assert done.returncode == 0, done.stderr
+    return b"".join(chunks).decode("utf-8").replace("\r\n", "\n")
+
+
+def test_figures_in_an_80_column_terminal_are_one_line_a_figure(demo_db):
+    lines = _in_a_terminal(["figures", "--metric", "killed", "--db", str(demo_db)], 80)
+    lines = lines.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    header = lines[0].split()
+    assert header[:6] == ["published", "kind", "claimant", "metric", "subject", "figure"]
+    rows = lines[2:-1]
+    assert len(rows) >= 15 and lines[-1].startswith(f"({len(rows)} rows; columns not shown: ")
+    assert any("more than 80" in row and "killed" in row for row in rows)
 
 
 def test_claims_of_a_page_by_url_and_from_stdin(news_site, monkeypatch, capsys):

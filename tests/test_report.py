@@ -230,3 +230,28 @@ def test_disputes_show_only_the_kinds_of_claimant_that_spoke(demo_db):
     assert {"militant_group", "government", "media"} <= set(table.columns[2:])
     killed_soldiers = next(r for r in table.rows if r[:2] == ("killed", "security_forces"))
     assert any("more than 200" in str(v) for v in killed_soldiers)  # the BLA's latest claim
+
+
+LABEL_BOXES = """[...document.querySelectorAll('figure.chart svg')].map(svg =>
+    [...svg.querySelectorAll('g[id^="label-"]')].map(g => {
+        const r = g.getBoundingClientRect();
+        return [g.id, r.left, r.top, r.right, r.bottom];
+    }))"""
+
+
+@pytest.mark.skipif(chromium_path() is None, reason="chromium is not installed (make test does)")
+def test_no_two_labels_overlap_as_chromium_draws_them(demo_db, tmp_path):
+    report = tmp_path / "report.html"
+    assert main(["report", "--db", str(demo_db), "-o", str(report)]) == 0
+    page = load_page(report.as_uri(), LABEL_BOXES)
+    assert page.errors == []
+    charts = page.value
+    assert len(charts) >= 3 and sum(len(boxes) for boxes in charts) >= 30
+    overlapping = [
+        (a[0], b[0])
+        for boxes in charts
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5
+    ]  # boxes that share more than half a pixel each way, in the browser's own fonts
+    assert overlapping == []

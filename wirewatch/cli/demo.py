@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from pathlib import Path
 
 from storage.db import connect
 from storage.summary import counts, disputes, figure_timeline, summary
 from wirewatch.outputs.chart import write_chart
 from wirewatch.outputs.report import write_report
-from wirewatch.outputs.tables import format_table
+from wirewatch.outputs.tables import format_table, terminal_width
 from wirewatch.outputs.views import event_chart
 from wirewatch.sample_site.app import NewsSite
 from wirewatch.sample_site.newsroom import LAST_STEP
@@ -71,13 +72,14 @@ def run_demo(db: Path, workdir: Path, verbose: bool = False) -> int:
         print(f"sample site on {server.base_url}; database {db}")
         added = asyncio.run(_replay(holder[0], feeds, db))
     print("\nre-running the last step added: " + " ".join(f"{k}={v}" for k, v in added.items()))
+    width = terminal_width(sys.stdout)  # in a terminal, each row one line; piped, whole
     with connect(db, read_only=True) as con:
         for title, table in summary(con, ["totals", "events"]).items():
-            print(f"\n== {title}\n{format_table(table)}")
+            print(f"\n== {title}\n{format_table(table, width=width)}")
         print("\n== each kind of claimant's latest figure, side by side (figure_disputes)")
-        print(format_table(disputes(con)))
+        print(format_table(disputes(con), width=width))
         print("\n== who claimed how many were killed, as the story unfolded (figure_history)")
-        print(format_table(figure_timeline(con, metric="killed")))
+        print(format_table(figure_timeline(con, metric="killed"), width=width))
         chart = write_chart(event_chart(con, None, "killed"), workdir / "chart.png")
         report = write_report(con, workdir / "report.html")
     print(f"\nchart of the figures over time: {chart}")

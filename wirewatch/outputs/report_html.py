@@ -282,7 +282,8 @@ def _totals_html(totals: dict[str, int], errors_href: str = "") -> str:
 def render_report(data: ReportData) -> str:
     """The report file: every (matching) event, then every changed article's diff."""
     updated = {found.new.article_id for found, _ in data.diffs}
-    events = "".join(event_html(e, updated) for e in data.events) or "<p>No events yet.</p>"
+    none = "No events match." if data.totals.get("events") else "No events yet."
+    events = "".join(event_html(e, updated) for e in data.events) or f"<p>{none}</p>"
     capped = (
         f'<p class="meta">showing {len(data.events)} of {data.n_events} events '
         f"(newest first; `--max-events` shows more)</p>"
@@ -349,7 +350,8 @@ def events_page(
     body = f"""<h1>wirewatch: events</h1>
 {_totals_html(totals, "/feeds")}
 <form class="search" method="get" action="/">{inputs}<button>search</button></form>
-<p class="meta">{n_events} events, newest first · page {page_number} of {last}</p>
+<p class="meta">{n_events} {"event" if n_events == 1 else "events"}, newest first · \
+page {page_number} of {last}</p>
 {table}
 <p class="pager">{" ".join(pager)}</p>"""
     return page("wirewatch: events", body, NAV)

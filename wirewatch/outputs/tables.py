@@ -75,15 +75,20 @@ def _cell(value: Any) -> str:
 
 def format_table(table: Table, title: str | None = None, width: int | None = None) -> str:
     """A table as text, columns sized by display width (wide CJK characters count double).
-    Given a `width` (a terminal's), every row stays one line: the widest cells are cut short."""
+    Given a `width` (a terminal's), every row stays one line: the widest cells are cut short
+    (never below a dozen characters), and the columns that still do not fit are left out, named
+    in the last line."""
     from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
 
     cells = [[_cell(v) for v in row] for row in table.rows]
     widths = fit_widths(table.columns, cells, width)
-    shown = RichTable(title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False)
-    for i, column in enumerate(table.columns):
+    shown = RichTable(
+        title=title, box=box.SIMPLE_HEAD, title_justify="left", pad_edge=False,
+        collapse_padding=True,
+    )  # fmt: skip
+    for i, column in enumerate(table.columns[: len(widths)]):
         numeric = _is_numeric([row[i] for row in table.rows])
         shown.add_column(
             column,
@@ -93,23 +98,30 @@ def format_table(table: Table, title: str | None = None, width: int | None = Non
             width=widths[i],
         )
     for row in cells:
-        shown.add_row(*row)
-    # Piped output is not cut to 80 columns: it goes to files and other programs.
+        shown.add_row(*row[: len(widths)])
+    # Piped output is not cut to the terminal: it goes to files and other programs.
     console = Console(width=width or 1000, color_system=None, legacy_windows=False)
     with console.capture() as captured:
         console.print(shown, crop=False)
     lines = "\n".join(line.rstrip() for line in captured.get().splitlines()).strip("\n")
+    left_out = table.columns[len(widths) :]
+    if left_out:
+        return f"{lines}\n({len(table.rows)} rows; columns not shown: {', '.join(left_out)})"
     return f"{lines}\n({len(table.rows)} rows)"
 
 
-#: What a column costs beside its cells: a space of padding each side and the separator.
-_GAP = 3
-_NARROWEST = 6
+#: What a column costs beside its cells (a separator), and what the row's two edges cost.
+_GAP = 2
+_EDGES = 2
+#: A cell is never cut shorter than this (a date and hour, a name's first word or two).
+_FLOOR = 12
 
 
 def fit_widths(columns: list[str], cells: list[list[str]], width: int | None) -> list[int]:
-    """Each column's width: its widest cell, then, while the row is wider than `width`, the
-    widest column gives up a character (down to a few; a header is cut like a cell)."""
+    """The widths of the columns shown, left to right: each column's widest cell; then, while
+    the row is wider than `width`, the widest column gives up a character (down to `_FLOOR`, or
+    its own width when narrower); then, while it is still too wide, the last column is left
+    out (its width is not in the list). At least one column is always shown."""
     from rich.cells import cell_len
 
     widths = [
@@ -117,12 +129,18 @@ def fit_widths(columns: list[str], cells: list[list[str]], width: int | None) ->
     ]
     if width is None:
         return widths
-    budget = width - _GAP * (len(columns) - 1) - 1
-    while sum(widths) > budget:
-        widest = max(range(len(widths)), key=lambda i: widths[i])
-        if widths[widest] <= _NARROWEST:
-            break  # too many columns for the terminal: rows run past its edge
-        widths[widest] -= 1
+    floors = [min(w, _FLOOR) for w in widths]
+
+    def total() -> int:
+        return sum(widths) + _GAP * (len(widths) - 1) + _EDGES
+
+    while total() > width:
+        cuttable = [i for i in range(len(widths)) if widths[i] > floors[i]]
+        if not cuttable:
+            break
+        widths[max(cuttable, key=lambda i: widths[i])] -= 1
+    while total() > width and len(widths) > 1:
+        widths.pop()
     return widths
 
 
@@ -137,7 +155,7 @@ def write_table(table: Table, fmt: str = "table", out: IO[str] | None = None) ->
     """Write one table to `out` (default stdout) in one of FORMATS."""
     out = out or sys.stdout
     if fmt == "table":
-        out.write(format_table(table, width=_terminal_width(out)) + "\n")
+        out.write(format_table(table, width=terminal_width(out)) + "\n")
     elif fmt == "json":
         json.dump(records(table), out, ensure_ascii=False, indent=1)
         out.write("\n")
@@ -174,7 +192,7 @@ def write_tables(
         raise ValueError("csv holds one table: choose one with --section")
 
 
-def _terminal_width(out: IO[str]) -> int | None:
+def terminal_width(out: IO[str]) -> int | None:
     """The terminal's width when writing to one; None (no limit) for pipes and files."""
     import os
 
