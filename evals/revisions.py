@@ -8,7 +8,10 @@ DuckDB) against the loopback site of evals/rsspool_site.py, run on the stream's 
 runs as of the snapshot's capture time (the flow's `now`), not the machine's. Prints
 - versions served vs stored per outlet: a link's served versions are its page's body changes
   over the replayed snapshots (a headline-only or date-only change is not one); missed = served
-  beyond stored, spurious = stored beyond served;
+  changes no fetch saw (no 200 for the page between the change and the next one); chrome =
+  served changes a fetch saw that made no version (a new "Updated" stamp, an aggregator's
+  source label flipping, a headline edit on a summary page: not the article's words);
+  spurious = stored beyond served;
 - events: how many, the largest (articles), and articles whose versions span several events;
 - the revisions of the articles the stream's README lists: each stored version with its figures,
   and the toll line of its event.
@@ -25,6 +28,7 @@ import re
 import tempfile
 import time
 from collections import Counter, defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -87,19 +91,52 @@ def replay(stream: Any, snapshots: list[int], db: Path) -> tuple[PoolSite, list[
     return site, times
 
 
-def served_versions(stream: Any, link: str, snapshots: list[int]) -> int:
-    """Body changes of the link's page over the replayed snapshots (first one shown counts)."""
+def served_changes(stream: Any, link: str, snapshots: list[int]) -> list[int]:
+    """The snapshots at which the link's page changed body over the replayed snapshots (the
+    page shown at the first one counts as a change)."""
     first, last = snapshots[0], snapshots[-1]
-    bodies: list[str] = []
+    changes: list[tuple[int, str]] = []
     for since, item in stream.versions(link):
         if since > last:
             break
         body = _WS.sub(" ", item["content"] or "").strip()
         if since <= first:
-            bodies = [body]
-        elif not bodies or bodies[-1] != body:
-            bodies.append(body)
-    return len(bodies)
+            changes = [(first, body)]
+        elif not changes or changes[-1][1] != body:
+            changes.append((since, body))
+    return [since for since, _ in changes]
+
+
+def served_versions(stream: Any, link: str, snapshots: list[int]) -> int:
+    """Body changes of the link's page over the replayed snapshots (first one shown counts)."""
+    return len(served_changes(stream, link, snapshots))
+
+
+def page_fetches(db: Path, site: PoolSite) -> dict[str, list[datetime]]:
+    """link -> when its page was fetched with a 200 (on the stream's clock)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT url, final_url, fetched_at FROM fetches WHERE http_status = 200 ORDER BY 3"
+        ).fetchall()
+    found: defaultdict[str, list[datetime]] = defaultdict(list)
+    for url, final_url, at in rows:
+        link = site.link_of(final_url) or site.link_of(url)
+        if link:
+            found[link].append(at)
+    return found
+
+
+def unseen_changes(stream: Any, link: str, snapshots: list[int], fetched: list[datetime]) -> int:
+    """Served changes no fetch saw: none of the page's 200s fell between the change and the
+    next one (a change is seen when a fetch read it, whether it made a version or not)."""
+    changes = served_changes(stream, link, snapshots)
+    ends = [snapshot_time(stream, k) for k in changes[1:]] + [None]
+    unseen = 0
+    for since, end in zip(changes, ends, strict=True):
+        start = snapshot_time(stream, since)
+        if not any(start <= at and (end is None or at < end) for at in fetched):
+            unseen += 1
+    return unseen
 
 
 def stored(db: Path, site: PoolSite) -> dict[str, tuple[int, list[str | None]]]:
@@ -119,8 +156,11 @@ def stored(db: Path, site: PoolSite) -> dict[str, tuple[int, list[str | None]]]:
     return {link: (len(events), events) for link, events in found.items()}
 
 
-def version_table(stream: Any, snapshots: list[int], kept: dict[str, Any]) -> dict[str, Counter]:
-    """Per outlet (the link's home source): links, served, stored, missed, spurious."""
+def version_table(
+    stream: Any, snapshots: list[int], kept: dict[str, Any], fetched: dict[str, list[datetime]]
+) -> dict[str, Counter]:
+    """Per outlet (the link's home source): links, served, stored, missed (served changes no
+    fetch saw), chrome (changes a fetch saw that made no version), spurious."""
     seen = {
         stream.items[i]["link"]
         for k in snapshots
@@ -134,13 +174,18 @@ def version_table(stream: Any, snapshots: list[int], kept: dict[str, Any]) -> di
         n = kept.get(link, (0, []))[0]
         row.update(links=1, served=served, stored=n, not_stored=int(n == 0))
         if n:
-            row.update(missed=max(0, served - n), spurious=max(0, n - served))
+            unseen = unseen_changes(stream, link, snapshots, fetched.get(link, []))
+            row.update(
+                missed=unseen,
+                chrome=max(0, served - unseen - n),
+                spurious=max(0, n - served),
+            )
     return table
 
 
 def print_versions(table: dict[str, Counter]) -> None:
     print(f"{'outlet':34} {'links':>6} {'served':>7} {'stored':>7} {'missed':>7} "
-          f"{'spurious':>8} {'no page':>7}")  # fmt: skip
+          f"{'chrome':>7} {'spurious':>8} {'no page':>7}")  # fmt: skip
     total: Counter = Counter()
     for outlet in sorted(table):
         total.update(table[outlet])
@@ -151,7 +196,7 @@ def print_versions(table: dict[str, Counter]) -> None:
 def _row(name: str, r: Counter) -> None:
     print(
         f"{name:34} {r['links']:>6} {r['served']:>7} {r['stored']:>7} {r['missed']:>7} "
-        f"{r['spurious']:>8} {r['not_stored']:>7}"
+        f"{r['chrome']:>7} {r['spurious']:>8} {r['not_stored']:>7}"
     )
 
 
@@ -223,6 +268,7 @@ def main() -> None:
     parser.add_argument("--days", choices=sorted(DAYS), default="all")
     parser.add_argument("--snapshots", help="A:B, snapshot indexes (overrides --days)")
     parser.add_argument("--keep", type=Path, help="keep the DuckDB file here")
+    parser.add_argument("--scores-of", type=Path, help="score a kept DuckDB file, no replay")
     args = parser.parse_args()
     if not (args.stream / "rsspool.py").exists():
         print(f"skipped: {args.stream} is absent (the rsspool-dev stream lives in ../shared)")
@@ -231,11 +277,14 @@ def main() -> None:
     snapshots = pick_snapshots(stream, DAYS[args.days], args.snapshots)
     with tempfile.TemporaryDirectory() as tmp:
         db = args.keep or Path(tmp) / "replay.duckdb"
-        site, times = replay(stream, snapshots, db)
+        if args.scores_of:
+            db, site, times = args.scores_of, PoolSite(stream), []
+        else:
+            site, times = replay(stream, snapshots, db)
         kept = stored(db, site)
         print(f"rsspool-dev {args.days} snapshots {snapshots[0]}-{snapshots[-1]}: "
               f"{len(snapshots)} cycles, {sum(times):.0f} s")  # fmt: skip
-        print_versions(version_table(stream, snapshots, kept))
+        print_versions(version_table(stream, snapshots, kept, page_fetches(db, site)))
         print_events(kept)
         print_revisions(db, site, readme_links(args.stream))
 

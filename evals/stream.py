@@ -125,7 +125,21 @@ def score(
         "largest_event": max(sizes.values()),
         "related_f1": folded.f1,
         "related_links": len(roots),
+        "related_right": _links_right(docs, events, roots),
     }
+
+
+def _links_right(docs: list[Doc], events: list[str], roots: dict[str, str]) -> int:
+    """How many follow-up links join an event to one whose main incident is its own."""
+    incidents: defaultdict[str, defaultdict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for doc, event in zip(docs, events, strict=True):
+        incidents[event][doc.incident] += 1
+
+    def main(event: str) -> str | None:
+        counts = incidents.get(event)
+        return max(sorted(counts), key=counts.__getitem__) if counts else None
+
+    return sum(1 for e, root in roots.items() if main(e) is not None and main(e) == main(root))
 
 
 def report(scores: dict[str, float], times: list[float], label: str) -> None:
@@ -135,8 +149,8 @@ def report(scores: dict[str, float], times: list[float], label: str) -> None:
         f"0.97); events B-cubed precision {scores['events_precision']:.3f} recall "
         f"{scores['events_recall']:.3f} F1 {scores['events_f1']:.3f} (target 0.85); largest "
         f"event {scores['largest_event']} articles (target <= 100); with the "
-        f"{scores['related_links']} follow-ups folded into the events they are related to: "
-        f"F1 {scores['related_f1']:.3f}"
+        f"{scores['related_links']} follow-ups folded into the events they are related to "
+        f"({scores['related_right']} to their own incident): F1 {scores['related_f1']:.3f}"
     )
     print(
         f"cycle times ({len(times)} cycles): "

@@ -18,13 +18,17 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-EVENTS_VERSION = "events-3"
+EVENTS_VERSION = "events-4"
 MIN_SIMILARITY = 0.22
 #: A later version of an article stays in the event of its earlier one down to this score: only
 #: a text clearly about something else leaves it (issue 18: one article's versions in one event).
 STAY_SIMILARITY = 0.08
-#: A story that starts an event links it to an older one above this rare-name similarity.
+#: A story that starts an event links it to an older one (a follow-up weeks later: an arrest, a
+#: trial, a revised toll) above this rare-name similarity, when it shares FOLLOW_NAMES names that
+#: at most FOLLOW_NAME_STORIES stories beyond the older event's own carry.
 MIN_RELATED = 0.5
+FOLLOW_NAMES = 5
+FOLLOW_NAME_STORIES = 10
 WINDOW_DAYS = 14
 _WORD = re.compile(r"[a-z][a-z'’-]+")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n")
@@ -204,6 +208,22 @@ class StorySide:
     def name_similarity(self, profile: Profile, idf: Idf) -> float:
         theirs = {n: idf(n) * c / profile.n_stories for n, c in profile.names.items()}
         return _cosine_normed(self.names, self.names_norm, theirs, norm(theirs))
+
+    def follow_up(
+        self, profile: Profile, idf: Idf, centroid_norm: float, df: Callable[[str], int]
+    ) -> float:
+        """How surely the story follows up an older event (0 when it cannot): the rare-name
+        similarity, when the content words agree, the places do not conflict and at least
+        FOLLOW_NAMES names are shared that few stories beyond the event's own carry (a victim's
+        or a suspect's name, not an outlet's chrome or a city)."""
+        terms = _cosine_normed(self.vector, self.vector_norm, profile.centroid, centroid_norm)
+        if terms < MIN_TERM_SIMILARITY or _places_agree(self.story, profile) < 0:
+            return 0.0
+        rare = profile.n_stories + FOLLOW_NAME_STORIES
+        shared = self.story.names & profile.names.keys()
+        if sum(1 for n in shared if df(n) <= rare) < FOLLOW_NAMES:
+            return 0.0
+        return self.name_similarity(profile, idf)
 
     def score(self, profile: Profile, idf: Idf, centroid_norm: float | None = None) -> float:
         """`score(story, vector, profile, idf)`; `centroid_norm`: the profile's, if known."""

@@ -120,6 +120,9 @@ def strip_chrome(text: str, author: str = "") -> str:
     return normalize_text(_LONE_MARK.sub(" ", text))
 
 
+_WORDS = re.compile(r"\w+")
+
+
 def version_key(text: str, title: str = "", author: str = "") -> str:
     """The part of a page's text whose change makes a new version: the text without its
     chrome and without the headline in front of it. A headline-only edit, a new update time or
@@ -127,7 +130,13 @@ def version_key(text: str, title: str = "", author: str = "") -> str:
     key = strip_chrome(text, author)
     if title and key.startswith(title):
         key = normalize_text(key[len(title) :])
+    if title and _words(key) == _words(title):
+        return ""  # an aggregator's entry: its headline and source label, no article words
     return key
+
+
+def _words(text: str) -> list[str]:
+    return _WORDS.findall(text.lower())
 
 
 def parse_page_date(raw: str | None) -> datetime | None:

@@ -70,11 +70,12 @@ class TollStep:
 
 
 def toll_steps(con: duckdb.DuckDBPyConnection, event_id: str, metric: str) -> list[TollStep]:
-    """An event's toll lines for one metric (one per subject), oldest step first."""
+    """An event's toll lines for one metric (one per subject), oldest step first; a line
+    follows the event's thread (the happening and its follow-ups, view `event_threads`)."""
     rows = con.execute(
         """
         SELECT reported_at, subject, value, value_high, qualifier, figure, said_by, claimant_kind
-        FROM toll_lines WHERE event_id = ? AND metric = ? AND reported_at IS NOT NULL
+        FROM toll_lines WHERE thread_id = thread_of(?) AND metric = ? AND reported_at IS NOT NULL
         ORDER BY subject, step""",
         [event_id, metric],
     ).fetchall()
@@ -82,15 +83,15 @@ def toll_steps(con: duckdb.DuckDBPyConnection, event_id: str, metric: str) -> li
 
 
 def event_toll_line(con: duckdb.DuckDBPyConnection, event_id: str) -> Table:
-    """Every step of an event's toll lines, with who said it and the figure before it; the
-    killed, then the injured, first."""
+    """Every step of an event's toll lines (over its thread), with who said it and the figure
+    before it; the killed, then the injured, first."""
     return query(
         con,
         """
         SELECT metric, subject, step, figure, coalesce(nullif(said_by, ''), 'unattributed')
                AS said_by, claimant_kind AS kind, previous_figure AS previous,
                previous_said_by AS previously_said_by, reported_at AS reported, article_url
-        FROM toll_lines WHERE event_id = ?
+        FROM toll_lines WHERE thread_id = thread_of(?)
         ORDER BY metric <> 'killed', metric <> 'injured', metric, subject, step""",
         [event_id],
     )
@@ -116,7 +117,7 @@ def event_metrics(con: duckdb.DuckDBPyConnection, event_id: str) -> list[str]:
         SELECT metric FROM (
             SELECT metric, 1 AS n FROM figure_history
             WHERE event_id = ? AND claimant_kind <> 'unattributed'
-            UNION ALL SELECT metric, 0 AS n FROM toll_lines WHERE event_id = ?)
+            UNION ALL SELECT metric, 0 AS n FROM toll_lines WHERE thread_id = thread_of(?))
         GROUP BY metric ORDER BY sum(n) DESC, metric""",
         [event_id, event_id],
     ).fetchall()

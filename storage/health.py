@@ -116,8 +116,9 @@ def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict
 def _touched_events(
     con: duckdb.DuckDBPyConnection, since: datetime
 ) -> tuple[list[str], datetime | None]:
-    """The events given claims since `since`, and a day before the first of them began (a
-    version is fetched after it is published, so their claims were all fetched since then)."""
+    """The events given claims since `since`, and a day before the first of them or of the
+    happenings they follow up (`thread_of`) began: a version is fetched after it is
+    published, so the claims of their toll lines were all fetched since then."""
     touched = [
         row[0]
         for row in con.execute(
@@ -129,9 +130,10 @@ def _touched_events(
     if not touched:
         return [], None
     start = con.execute(
-        "SELECT min(first_seen) - INTERVAL 1 DAY FROM event_summaries "
-        "WHERE event_id IN (SELECT unnest(?::VARCHAR[]))",
-        [touched],
+        "SELECT min(first_seen) - INTERVAL 1 DAY FROM event_summaries WHERE event_id IN ("
+        "  SELECT e FROM (SELECT unnest(?::VARCHAR[]) AS e) UNION ALL "
+        "  SELECT thread_of(e) FROM (SELECT unnest(?::VARCHAR[]) AS e))",
+        [touched, touched],
     ).fetchall()[0][0]
     return touched, start
 

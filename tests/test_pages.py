@@ -140,3 +140,17 @@ def test_a_byline_is_chrome_only_in_front_of_its_stamp_or_on_its_own_line():
     assert strip_chrome("Lede.\nBy Dana Whitfield\nBody.") == "Lede.\nBody."
     prose = "The bridge was hit by Russian drones on Monday."
     assert strip_chrome(prose) == prose
+
+
+def test_an_aggregators_entry_that_only_repeats_its_headline_makes_no_new_version():
+    # a news aggregator's page: "<headline> - <source>" as title, the headline and the source
+    # label as body; the label flips between two spellings of one outlet from run to run
+    before = version_key(
+        "Plane crash kills 8 in Alaska Reuters", "Plane crash kills 8 in Alaska - Reuters"
+    )
+    after = version_key(
+        "Plane crash kills 8 in Alaska reuters.com", "Plane crash kills 8 in Alaska - reuters.com"
+    )
+    assert before == after == ""
+    words = "Plane crash kills 8 in Alaska. Eight people died, the military said."
+    assert "Eight people died" in version_key(words, "Plane crash kills 8 in Alaska")

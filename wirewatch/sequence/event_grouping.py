@@ -130,6 +130,9 @@ class EventAssigner:
         self._idfs.clear()
         self._name_idfs.clear()
 
+    def _name_df(self, name: str) -> int:
+        return self.df[f"@{name}"]
+
     def _candidates(self, story: Story) -> list[Profile]:
         found: set[str] = set()
         for name in story.names:
@@ -163,7 +166,9 @@ class EventAssigner:
                 if value > best_score or (value == best_score and best is None):
                     best, best_score = profile, value
             elif days <= self.params.related_window_days:
-                value = side.name_similarity(profile, self._name_idf)
+                value = side.follow_up(
+                    profile, self._name_idf, self._centroid_norm(profile), self._name_df
+                )
                 if value > related_score or (value == related_score and not related):
                     related, related_score = profile.event_id, value
         if best is not None:
