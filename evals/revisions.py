@@ -69,7 +69,11 @@ def replay(stream: Any, snapshots: list[int], db: Path) -> tuple[PoolSite, list[
     site, times = PoolSite(stream), []
     with SiteServer(site) as server:
         site.base_url = server.base_url
-        feeds = db.parent / "feeds.yaml"
+        # the feed list and the WARC files stay private to this replay: two replays keeping
+        # their databases in one folder must not read each other's feed list (another site)
+        work = Path(tempfile.mkdtemp(prefix="rsspool-replay-"))
+        os.environ["WIREWATCH_WARC_DIR"] = str(work / "warc")
+        feeds = work / "feeds.yaml"
         feeds.write_text(
             "feeds:\n"
             + "".join(

@@ -52,6 +52,7 @@ class EventFeatures:
 
 
 def event_features(text: str, title: str = "") -> EventFeatures:
+    text = prose(text)
     full = f"{title}\n{text}" if title else text
     terms = Counter(w for w in _WORD.findall(full.lower()) if w not in _STOP and len(w) > 2)
     names = set()
@@ -61,6 +62,22 @@ def event_features(text: str, title: str = "") -> EventFeatures:
             if word[:1].isupper() and len(word) > 2 and word.lower() not in _STOP:
                 names.add(word.lower())
     return EventFeatures(dict(terms), frozenset(names))
+
+
+#: A line reads as prose when it ends a sentence or runs this long; the rest is a page's chrome
+#: ("Get WhatsApp alerts", "Related Topics", "Advertisement", a list of topic links), which
+#: recurs on every page of an outlet and would gather them all into one event.
+PROSE_WORDS = 12
+_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+
+
+def prose(text: str) -> str:
+    """The lines of a text that read as prose (see PROSE_WORDS)."""
+    return "\n".join(
+        line
+        for line in text.splitlines()
+        if _SENTENCE_END.search(line.rstrip()) or len(line.split()) >= PROSE_WORDS
+    )
 
 
 _PLACE = re.compile(r"\b(?:[Ii]n|[Nn]ear|[Oo]utside|[Aa]t) ((?:[A-Z][\w'’-]+)(?: [A-Z][\w'’-]+)?)")

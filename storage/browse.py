@@ -274,6 +274,22 @@ def recent_errors(con: duckdb.DuckDBPyConnection, limit: int = 200) -> Table:
     )
 
 
+def event_thread(con: duckdb.DuckDBPyConnection, event_id: str) -> Table:
+    """The other events of an event's thread (the happening and its follow-ups weeks later,
+    view `event_threads`), oldest first: their toll lines are one line."""
+    return query(
+        con,
+        """
+        SELECT event_id, title, first_seen
+        FROM event_summaries
+        WHERE event_id <> ? AND thread_of(event_id) = thread_of(?)
+          AND event_id IN (SELECT event_id FROM event_threads
+                           UNION ALL SELECT thread_id FROM event_threads)
+        ORDER BY first_seen, event_id""",
+        [event_id, event_id],
+    )
+
+
 def event_copies(con: duckdb.DuckDBPyConnection, event_id: str) -> Table:
     """Every article (copy) in an event's stories, with its story, credited agency and versions."""
     return query(

@@ -9,6 +9,7 @@ from extractors.events import (
     PROFILE_NAMES,
     Story,
     casualties,
+    event_features,
     event_places,
     join_event,
     name_similarity,
@@ -111,3 +112,11 @@ def test_the_same_kind_of_happening_elsewhere_a_day_later_is_another_event():
     assert score(elsewhere_next_day, vector, profile, _idf) == 0.0
     assert score(elsewhere_same_night, vector, profile, _idf) > 0.0  # places alone weigh less
     assert score(same_place_next_day, vector, profile, _idf) > MIN_SIMILARITY  # a follow-up
+
+
+def test_an_outlets_page_chrome_does_not_describe_the_happening():
+    chrome = "\nAdvertisement\nGet WhatsApp alerts\nRelated Topics\nBookmark\nShare\nTelegram"
+    text = "Oil prices rose on Tuesday as supply worries grew, traders said." + chrome
+    features = event_features(text)
+    assert "whatsapp" not in features.names and "telegram" not in features.terms
+    assert {"oil", "prices", "traders"} <= features.terms.keys()

@@ -86,3 +86,23 @@ def test_another_strike_in_the_same_city_weeks_later_is_not_a_follow_up(tmp_path
         ).fetchall()
     assert sorted(figure for _, figure in lines) == ["2", "at least 3"]
     assert len({thread for thread, _ in lines}) == 2
+
+
+def test_the_follow_ups_page_names_the_happening_and_shows_the_whole_line(tmp_path):
+    from wirewatch.outputs.report_html import WEB_LINKS, event_html
+    from wirewatch.outputs.views import read_event
+
+    db = tmp_path / "thread.duckdb"
+    _write(
+        db, [Item("follow", FOLLOW_UP, "Kyiv strike toll rises to five", T0 + timedelta(days=24))]
+    )
+    strike_event, follow_event = _events(db)["strike"][0], _events(db)["follow"][0]
+    with duckdb.connect(str(db), read_only=True) as con:
+        event = read_event(con, follow_event)
+    assert event is not None and event.thread is not None
+    assert [row[:2] for row in event.thread.rows] == [
+        (strike_event, "Missile strike on Kyiv apartment block kills three")
+    ]
+    html = event_html(event, set(), WEB_LINKS)
+    assert f'href="/event/{strike_event}"' in html
+    assert "at least 3" in html and "Vitali Klitschko" in html  # the line from the happening on

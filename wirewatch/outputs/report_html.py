@@ -171,6 +171,21 @@ def _said(who: object) -> str:
     return f"said by {who}" if who and who != "unattributed" else "unattributed"
 
 
+def _thread_html(thread: Table | None, links: Links) -> str:
+    """The other events of the thread, linked: the toll line runs through them all."""
+    if thread is None or not thread.rows:
+        return ""
+    items = "".join(
+        f'<li><a href="{escape(links.event(str(event_id)))}">{escape(str(title))}</a> '
+        f"({escape(_cell(first_seen))})</li>"
+        for event_id, title, first_seen in thread.rows
+    )
+    return (
+        '<div class="thread"><p>One thread with (a follow-up weeks later, or the happening '
+        f"it follows up; the toll line runs through them all):</p><ul>{items}</ul></div>"
+    )
+
+
 def _toll_html(toll: Table) -> str:
     """The toll lines, latest step first in each: "5, said by authorities (before: at least 3,
     said by Vitali Klitschko)", linked to the article that gave it."""
@@ -228,6 +243,7 @@ def event_html(event: EventView, updated: set[str], links: Links = FILE_LINKS) -
 <h2><a href="{escape(links.event(event.event_id))}">{escape(event.title)}</a></h2>
 <p class="meta">event {escape(event.event_id)} · {escape(_cell(event.first_seen))} to
 {escape(_cell(event.last_seen))}</p>
+{_thread_html(event.thread, links)}
 <h3>The toll line: the latest figure as reported, and who said it</h3>
 {_toll_html(event.toll)}
 <h3>Figures over time</h3>{charts}

@@ -102,6 +102,7 @@ class EventView:
     disputes: Table
     timeline: Table
     copies: Table
+    thread: Table | None = None  # the other events of its thread (follow-ups, the happening)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ def _event_view(con: duckdb.DuckDBPyConnection, row: tuple[object, ...]) -> Even
     return EventView(
         event_id, title, row[2], row[3], charts, browse.event_toll_line(con, event_id),
         browse.event_disputes(con, event_id), browse.event_timeline(con, event_id),
-        browse.event_copies(con, event_id),
+        browse.event_copies(con, event_id), browse.event_thread(con, event_id),
     )  # fmt: skip
 
 
