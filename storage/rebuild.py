@@ -63,8 +63,12 @@ def _build(target: LakeTarget, path: Path) -> tuple[int, int, dict[str, int]]:
         try:
             tables, marks = _check(con, db)
             con.execute("BEGIN")
-            rows = sum(_copy(con, db, table) for table in tables)
-            con.execute("COMMIT")
+            try:
+                rows = sum(_copy(con, db, table) for table in tables)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
             moved = _gaps(con, db, marks)
         finally:
             con.execute(f"DETACH {ALIAS}")

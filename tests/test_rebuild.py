@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -14,10 +15,11 @@ import pytest
 
 from flows.fetch_extract import fetch_extract
 from flows.sequence import _apply, sequence
-from storage import lake
-from storage.db import StorageError
+from storage import lake, staging
+from storage.db import StorageError, connect
 from storage.lake import LakeTarget
 from storage.rebuild import rebuild
+from storage.records import Batch
 from tests.postgres import Postgres, missing, running_postgres
 from tests.test_lake import _RUN_COLUMNS, TIES, _file_and_lake, _rows, _tables
 from wirewatch.cli.main import main
@@ -116,3 +118,25 @@ def test_a_lake_missing_or_never_published_to_rebuilds_nothing(tmp_path: Path) -
     with pytest.raises(StorageError, match="lake_empty"):
         rebuild(target, new)
     assert not new.exists()  # no half-made file is left
+
+
+def _applied(batch_id: str) -> staging.StagedBatch:
+    return staging.StagedBatch(batch_id, 0, datetime(2026, 2, 1, tzinfo=UTC), 0, Batch(), {})
+
+
+def test_a_rowid_gap_moves_the_watermark_so_the_new_file_publishes_its_next_rows(
+    tmp_path: Path,
+) -> None:
+    target = LakeTarget(str(tmp_path / "catalog.ducklake"), tmp_path / "lake")
+    with connect(tmp_path / "old.duckdb", lake=target) as con:
+        staging.mark_applied(con, [_applied("b1")])
+    with duckdb.connect() as con:  # the old file had rowids up to 4 (rows since rolled back)
+        lake.attach(con, target, read_only=False)
+        con.execute("INSERT INTO lake.lake_watermarks VALUES ('staging_applied', 5, now())")
+
+    assert rebuild(target, tmp_path / "new.duckdb").watermarks_moved == 1
+    with connect(tmp_path / "new.duckdb", lake=target) as con:
+        staging.mark_applied(con, [_applied("b2")])  # rowid 1: below the old watermark
+    with _file_and_lake(tmp_path / "new.duckdb", target) as con:
+        found = con.execute("SELECT batch_id FROM lake.staging_applied ORDER BY ALL").fetchall()
+    assert found == [("b1",), ("b2",)]
