@@ -6,7 +6,8 @@ Builds a database of `--versions` versions as `make bench-scale` does, then agai
 catalog (a throwaway PostgreSQL 15 from the image, or a DuckDB catalog file): the first publish
 (everything), a publish with nothing new, a publish after one new version and one changed
 summary (what a 1-new-article batch adds), the README queries on the lake and on the file,
-and a keyed lookup of 50 articles' newest versions (what the sequencer does per batch) on both.
+a keyed lookup of 50 articles' newest versions (what the sequencer does per batch) on both,
+and a new sequencer file rebuilt from the lake (`wirewatch lake rebuild`).
 Prints JSON.
 """
 
@@ -27,6 +28,7 @@ from bench.scale import README_QUERIES, VIEW_QUERIES, build
 from storage.changes import log_keys
 from storage.db import connect
 from storage.lake import LakeTarget, open_lake, publish
+from storage.rebuild import rebuild
 
 LOOKUP = (
     "SELECT article_id, max(version) FROM article_versions "
@@ -105,6 +107,9 @@ def measure(versions: int, kind: str) -> dict[str, object]:
                     n: _best(lambda s=s: lake.sql(s).to_arrow_table(), 2)
                     for n, s in queries.items()
                 }
+            rebuilt = rebuild(target, folder / "rebuilt.duckdb")  # a lost sequencer replaced
+            figures["rebuild_s"] = round(rebuilt.seconds, 1)
+            figures["rebuild_rows"] = rebuilt.rows
             with connect(db, read_only=True) as con:
                 figures["query_file_s"] = {
                     n: _best(lambda s=s: con.sql(s).to_arrow_table(), 2) for n, s in queries.items()

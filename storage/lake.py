@@ -76,16 +76,27 @@ def _load_extensions(con: duckdb.DuckDBPyConnection, catalog: str) -> None:
         duckdb_extensions.import_extension("postgres_scanner", con=con)
 
 
+#: attaching a catalog that another process is creating at the same moment fails (seen: two
+#: workers' first runs on a new PostgreSQL catalog, "duplicate key ... pg_type"); once the
+#: other has created it, attaching works
+_CREATING = "Failed to initialize DuckLake"
+_ATTACH_TRIES = 5
+
+
 def attach(con: duckdb.DuckDBPyConnection, target: LakeTarget, read_only: bool) -> None:
     """Attach the lake to `con` as `lake`."""
     _load_extensions(con, target.catalog)
     options = " (READ_ONLY)" if read_only else f" (DATA_PATH '{_quote(str(target.data_path))}/')"
     if not read_only:
         target.data_path.mkdir(parents=True, exist_ok=True)
-    try:
-        con.execute(f"ATTACH 'ducklake:{_quote(target.catalog)}' AS {ALIAS}{options}")
-    except duckdb.Error as exc:
-        raise LakeError(f"lake_unreachable: {str(exc).splitlines()[0]}") from exc
+    for attempt in range(1, _ATTACH_TRIES + 1):
+        try:
+            con.execute(f"ATTACH 'ducklake:{_quote(target.catalog)}' AS {ALIAS}{options}")
+            return
+        except duckdb.Error as exc:
+            if _CREATING not in str(exc) or attempt == _ATTACH_TRIES:
+                raise LakeError(f"lake_unreachable: {str(exc).splitlines()[0]}") from exc
+            time.sleep(0.2 * attempt)  # the other creator's transaction commits meanwhile
 
 
 @contextmanager

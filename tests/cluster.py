@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,12 +21,14 @@ from typing import Any
 
 import httpx
 
+from tests.postgres import Postgres, running_postgres
 from tests.processes import wait_for
 
 PREFECT = str(Path(sys.executable).with_name("prefect"))
 REPO = Path(__file__).resolve().parent.parent
 FETCH = "fetch-extract/wirewatch-fetch-extract"
 SEQUENCE = "sequence/wirewatch-sequence"
+MAINTAIN = "lake-maintenance/wirewatch-lake-maintenance"
 DONE = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
@@ -116,13 +119,24 @@ class Cluster:
     def state(self, run_id: str) -> str:
         return str(self._call("GET", f"/flow_runs/{run_id}")["state"]["type"])
 
-    def crash(self, run_id: str) -> None:
-        """Mark a run whose process was lost as crashed, as an operator (`prefect flow-run
-        cancel`) or zombie detection would: until then it holds its deployment's
-        concurrency slot, and with CANCEL_NEW the next runs are cancelled."""
-        state = {"type": "CRASHED", "name": "Crashed", "message": "its worker was lost"}
-        found = self._call("POST", f"/flow_runs/{run_id}/set_state", json={"state": state})
-        assert found["status"] == "ACCEPT", found
+    def message(self, run_id: str) -> str:
+        return str(self._call("GET", f"/flow_runs/{run_id}")["state"]["message"])
+
+    def ran_from_to(self, run_id: str) -> tuple[str, str]:
+        """When the run started and ended (ISO 8601 times of the server)."""
+        found = self._call("GET", f"/flow_runs/{run_id}")
+        return str(found["start_time"]), str(found["end_time"])
+
+    def crashed_after(self, run_id: str, since: float, timeout_s: float = 240) -> float:
+        """Wait, touching nothing, until the server's lost-runs automation has set the run
+        Crashed (its process is gone, so its heartbeats stopped); the seconds from `since`
+        (a `time.monotonic()`). Until then the run holds its deployment's concurrency slot,
+        and with CANCEL_NEW the next runs would be cancelled."""
+        assert wait_for(lambda: self.state(run_id) == "CRASHED", timeout_s, 1), (
+            self.state(run_id),
+            self.logs(),
+        )
+        return time.monotonic() - since
 
     def wait(self, *run_ids: str, timeout_s: float = 240) -> None:
         """Wait for the runs to end; each must have COMPLETED."""
@@ -177,10 +191,24 @@ def run_pid(run_id: str) -> int | None:
 
 @contextmanager
 def prefect_cluster(base: Path) -> Iterator[Cluster]:
-    """A Prefect server with the two work pools and the deployments of `prefect.yaml`."""
+    """A Prefect server on PostgreSQL with the two work pools, the deployments of
+    `prefect.yaml` and the lost-runs automation."""
+    with running_postgres() as database:
+        yield from _cluster(base, database)
+
+
+def _cluster(base: Path, database: Postgres) -> Iterator[Cluster]:
     port = _free_port()
     cluster = Cluster(f"http://127.0.0.1:{port}/api", base)
-    env = cluster.env("server", PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false")
+    # on PostgreSQL, as Prefect's docs advise beyond one machine: on its default SQLite the
+    # automation's writes (a bucket per heartbeat) met "database is locked" and the API
+    # stopped answering for minutes on two loaded cores
+    url = f"postgresql+asyncpg://postgres@/{database.dbname}?host={database.socket_dir}"
+    env = cluster.env(
+        "server",
+        PREFECT_SERVER_SERVICES_SCHEDULER_ENABLED="false",
+        PREFECT_SERVER_DATABASE_CONNECTION_URL=url,
+    )
     with open(base / "server.log", "wb") as out:
         server = subprocess.Popen(
             [PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port), "--no-ui",
@@ -191,14 +219,29 @@ def prefect_cluster(base: Path) -> Iterator[Cluster]:
         assert wait_for(lambda: _healthy(cluster.api), 120, 0.5), (base / "server.log").read_text()
         for pool in ("wirewatch-workers", "wirewatch-sequencer"):
             cluster.cli("work-pool", "create", pool, "--type", "process")
+        # one run at a time on the sequencer's pool: maintenance never meets a publication
+        cluster.cli("work-pool", "set-concurrency-limit", "wirewatch-sequencer", "1")
         names = ["wirewatch-fetch-extract", "wirewatch-sequence", "wirewatch-lake-maintenance"]
         cluster.cli("--no-prompt", "deploy", *[a for n in names for a in ("--name", n)])
+        _wirewatch(cluster, "lake", "lost-runs", "--within", str(LOST_WITHIN_S))
         yield cluster
     finally:
         for worker in list(cluster.workers):
             cluster.kill(worker)
         os.killpg(server.pid, signal.SIGKILL)
         server.wait(timeout=30)
+
+
+#: silence after a heartbeat (every 30 s) that marks a run lost, as the README's command
+LOST_WITHIN_S = 90
+
+
+def _wirewatch(cluster: Cluster, *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "wirewatch.cli", *args], env=cluster.env("cli"), cwd=REPO,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
 def _healthy(api: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import re
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -316,3 +317,23 @@ def test_a_log_nothing_publishes_stays_small_and_still_brings_the_lake_up_to_dat
     with _file_and_lake(db, target) as con:
         assert len(_rows(con, "feed_schedule", "lake")) == 12
         _assert_lake_is_file(con)
+
+
+@pytest.mark.integration
+def test_processes_attaching_a_new_postgres_catalog_at_once_all_attach(tmp_path: Path) -> None:
+    """Two workers' first runs create the catalog together; without retrying, 3 of 4 attaches
+    failed ("duplicate key ... pg_type": another was creating the same tables)."""
+    if missing():
+        pytest.skip(missing())
+    with running_postgres() as server:
+        target = LakeTarget(f"postgres:{server.dsn}", tmp_path / "lake")
+        together = threading.Barrier(4)
+
+        def attach() -> None:
+            with duckdb.connect() as con:
+                together.wait()
+                lake.attach(con, target, read_only=False)
+
+        with ThreadPoolExecutor(4) as pool:
+            for done in [pool.submit(attach) for _ in range(4)]:
+                done.result()  # raises the LakeError of an attach that failed

@@ -196,6 +196,32 @@ def _feeds_commands(feeds_sub: Any, handlers: Mapping[str, Handler]) -> None:
     _feeds(rm)
 
 
+def _lake_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
+    group = sub.add_parser(
+        "lake", help="operate lake mode's stages", description="Operate lake mode's stages."
+    )
+    lake_sub = group.add_subparsers(dest="lake_command", required=True, metavar="COMMAND")
+    rebuild = _add(
+        lake_sub,
+        "rebuild",
+        handlers["lake rebuild"],
+        "build a new sequencer DuckDB file from the lake (WIREWATCH_LAKE)",
+        "  wirewatch lake rebuild --db data/wirewatch.duckdb",
+    )
+    rebuild.add_argument("--db", metavar="NEW_FILE", required=True, help="a file not there yet")
+    lost = _add(
+        lake_sub,
+        "lost-runs",
+        handlers["lake lost-runs"],
+        "make Prefect set Crashed the stages' runs whose heartbeats stopped (PREFECT_API_URL)",
+        "  PREFECT_API_URL=http://prefect-host:4200/api wirewatch lake lost-runs --within 90",
+    )
+    lost.add_argument(
+        "--within", type=positive_float, default=90.0, metavar="SECONDS",
+        help="silence after a heartbeat that marks a run lost (default 90; heartbeats every 30)",
+    )  # fmt: skip
+
+
 def _read_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
     query = _add(
         sub,
@@ -414,6 +440,8 @@ def build_parser(
     parser.add_argument("--db", metavar="FILE", help="DuckDB file, before or after the command")
     parser.add_argument("--feeds", metavar="FILE", help="feeds file, before or after the command")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for add_commands in (_ingest_commands, _read_commands, _view_commands, _other_commands):
+    for add_commands in (
+        _ingest_commands, _read_commands, _view_commands, _other_commands, _lake_commands,
+    ):  # fmt: skip
         add_commands(sub, handlers)
     return parser

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from wirewatch import __version__
 from wirewatch.cli.args import build_parser
+from wirewatch.cli.lakeops import cmd_lake_lost_runs, cmd_lake_rebuild
 from wirewatch.exits import ExitCode, UsageError, WorkFailed, describe
 from wirewatch.service.logs import configure_logging
 from wirewatch.service.offline import apply_offline_defaults
@@ -330,6 +331,8 @@ COMMANDS = {
     "feeds remove": cmd_feeds_remove,
     "sample-site": cmd_sample_site,
     "demo": cmd_demo,
+    "lake rebuild": cmd_lake_rebuild,
+    "lake lost-runs": cmd_lake_lost_runs,
 }
 
 
