@@ -68,7 +68,8 @@ def event_features(text: str, title: str = "") -> EventFeatures:
 #: ("Get WhatsApp alerts", "Related Topics", "Advertisement", a list of topic links), which
 #: recurs on every page of an outlet and would gather them all into one event.
 PROSE_WORDS = 12
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)]*$")
+PROSE_CHARS = 80  # a line of a language written without spaces
+_SENTENCE_END = re.compile(r"[.!?。！？][\"'”’)」』]*$")
 
 
 def prose(text: str) -> str:
@@ -76,7 +77,9 @@ def prose(text: str) -> str:
     return "\n".join(
         line
         for line in text.splitlines()
-        if _SENTENCE_END.search(line.rstrip()) or len(line.split()) >= PROSE_WORDS
+        if _SENTENCE_END.search(line.rstrip())
+        or len(line.split()) >= PROSE_WORDS
+        or len(line) >= PROSE_CHARS
     )
 
 

@@ -13,6 +13,7 @@ from extractors.events import (
     event_places,
     join_event,
     name_similarity,
+    prose,
     score,
     start_event,
     unit_vector,
@@ -120,3 +121,5 @@ def test_an_outlets_page_chrome_does_not_describe_the_happening():
     features = event_features(text)
     assert "whatsapp" not in features.names and "telegram" not in features.terms
     assert {"oil", "prices", "traders"} <= features.terms.keys()
+    japanese = "東京株式市場で日経平均株価は続伸した。\n関連記事\nシェア"
+    assert prose(japanese) == "東京株式市場で日経平均株価は続伸した。"
