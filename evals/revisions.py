@@ -7,7 +7,8 @@ Each snapshot is one cycle of the ingest flow (Prefect, HTTP over loopback, extr
 DuckDB) against the loopback site of evals/rsspool_site.py, run on the stream's clock: the cycle
 runs as of the snapshot's capture time (the flow's `now`), not the machine's. Prints
 - versions served vs stored per outlet: a link's served versions are its page's body changes
-  over the replayed snapshots (a headline-only or date-only change is not one); missed = served
+  over the replayed snapshots from the first that lists it (a headline-only or date-only change
+  is not one); missed = served
   changes no fetch saw (no 200 for the page between the change and the next one); chrome =
   served changes a fetch saw that made no version (a new "Updated" stamp, an aggregator's
   source label flipping, a headline edit on a summary page: not the article's words);
@@ -95,10 +96,13 @@ def replay(stream: Any, snapshots: list[int], db: Path) -> tuple[PoolSite, list[
     return site, times
 
 
-def served_changes(stream: Any, link: str, snapshots: list[int]) -> list[int]:
-    """The snapshots at which the link's page changed body over the replayed snapshots (the
-    page shown at the first one counts as a change)."""
-    first, last = snapshots[0], snapshots[-1]
+def served_changes(
+    stream: Any, link: str, snapshots: list[int], first: int | None = None
+) -> list[int]:
+    """The snapshots at which the link's page changed body over the replayed snapshots, from
+    `first`, the first of them whose feeds list it (a page no feed has listed yet cannot be
+    fetched; the page shown then counts as a change)."""
+    first, last = first if first is not None else snapshots[0], snapshots[-1]
     changes: list[tuple[int, str]] = []
     for since, item in stream.versions(link):
         if since > last:
@@ -111,9 +115,19 @@ def served_changes(stream: Any, link: str, snapshots: list[int]) -> list[int]:
     return [since for since, _ in changes]
 
 
-def served_versions(stream: Any, link: str, snapshots: list[int]) -> int:
-    """Body changes of the link's page over the replayed snapshots (first one shown counts)."""
-    return len(served_changes(stream, link, snapshots))
+def first_listed(stream: Any, snapshots: list[int]) -> dict[str, int]:
+    """link -> the first replayed snapshot whose feeds list it."""
+    found: dict[str, int] = {}
+    for k in snapshots:
+        for ids in stream.snapshots[k]["feeds"].values():
+            for i in ids:
+                found.setdefault(stream.items[i]["link"], k)
+    return found
+
+
+def served_versions(stream: Any, link: str, snapshots: list[int], first: int | None = None) -> int:
+    """Body changes of the link's page over the replayed snapshots (first one listed counts)."""
+    return len(served_changes(stream, link, snapshots, first))
 
 
 def page_fetches(db: Path, site: PoolSite) -> dict[str, list[datetime]]:
@@ -130,10 +144,12 @@ def page_fetches(db: Path, site: PoolSite) -> dict[str, list[datetime]]:
     return found
 
 
-def unseen_changes(stream: Any, link: str, snapshots: list[int], fetched: list[datetime]) -> int:
+def unseen_changes(
+    stream: Any, link: str, snapshots: list[int], fetched: list[datetime], first: int | None = None
+) -> int:
     """Served changes no fetch saw: none of the page's 200s fell between the change and the
     next one (a change is seen when a fetch read it, whether it made a version or not)."""
-    changes = served_changes(stream, link, snapshots)
+    changes = served_changes(stream, link, snapshots, first)
     ends = [snapshot_time(stream, k) for k in changes[1:]] + [None]
     unseen = 0
     for since, end in zip(changes, ends, strict=True):
@@ -165,20 +181,15 @@ def version_table(
 ) -> dict[str, Counter]:
     """Per outlet (the link's home source): links, served, stored, missed (served changes no
     fetch saw), chrome (changes a fetch saw that made no version), spurious."""
-    seen = {
-        stream.items[i]["link"]
-        for k in snapshots
-        for ids in stream.snapshots[k]["feeds"].values()
-        for i in ids
-    }
+    seen = first_listed(stream, snapshots)
     table: defaultdict[str, Counter] = defaultdict(Counter)
-    for link in seen:
+    for link, first in seen.items():
         row = table[stream.home(link) or "?"]
-        served = served_versions(stream, link, snapshots)
+        served = served_versions(stream, link, snapshots, first)
         n = kept.get(link, (0, []))[0]
         row.update(links=1, served=served, stored=n, not_stored=int(n == 0))
         if n:
-            unseen = unseen_changes(stream, link, snapshots, fetched.get(link, []))
+            unseen = unseen_changes(stream, link, snapshots, fetched.get(link, []), first)
             row.update(
                 missed=unseen,
                 chrome=max(0, served - unseen - n),
