@@ -19,6 +19,17 @@ PAYLOAD = (
 )
 
 
+async def delete_automation(name: str) -> None:
+    """Delete the automation of that name, if there is one (ours are replaced, never doubled)."""
+    from prefect.automations import Automation
+
+    try:
+        old = await Automation.aread(name=name)
+        await old.adelete()
+    except ValueError:
+        pass  # none yet
+
+
 async def ensure_figure_automation(webhook_url: str) -> UUID:
     """Create or replace the webhook block and the automation; return the automation's id."""
     from prefect.automations import Automation, CallWebhook, EventTrigger, Posture
@@ -27,11 +38,7 @@ async def ensure_figure_automation(webhook_url: str) -> UUID:
     # loopback and LAN receivers (a local notifier) are the point here, so private URLs are allowed
     block = Webhook(url=webhook_url, method="POST", allow_private_urls=True)
     block_id = await block.asave(NAME, overwrite=True)
-    try:
-        old = await Automation.aread(name=NAME)
-        await old.adelete()
-    except ValueError:
-        pass  # none yet
+    await delete_automation(NAME)
     automation = await Automation(
         name=NAME,
         description="POST every wirewatch.figure.changed event to the configured webhook.",

@@ -17,6 +17,8 @@ from __future__ import annotations
 from datetime import timedelta
 from uuid import UUID
 
+from wirewatch.service.automation import delete_automation
+
 NAME = "wirewatch-lost-runs"
 #: the tag of the deployments whose runs the automation watches (prefect.yaml)
 STAGE_TAG = "wirewatch-stage"
@@ -38,11 +40,7 @@ async def ensure_lost_run_automation(within_s: float = 3 * HEARTBEAT_S) -> UUID:
             f"lost_runs_window_too_short: {within_s:g} s would crash runs between two "
             f"heartbeats ({HEARTBEAT_S} s apart)"
         )
-    try:
-        old = await Automation.aread(name=NAME)
-        await old.adelete()
-    except ValueError:
-        pass  # none yet
+    await delete_automation(NAME)
     automation = await Automation(
         name=NAME,
         description=f"Set Crashed a {STAGE_TAG} flow run whose heartbeats stopped.",
