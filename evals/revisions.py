@@ -125,11 +125,6 @@ def first_listed(stream: Any, snapshots: list[int]) -> dict[str, int]:
     return found
 
 
-def served_versions(stream: Any, link: str, snapshots: list[int], first: int | None = None) -> int:
-    """Body changes of the link's page over the replayed snapshots (first one listed counts)."""
-    return len(served_changes(stream, link, snapshots, first))
-
-
 def page_fetches(db: Path, site: PoolSite) -> dict[str, list[datetime]]:
     """link -> when its page was fetched with a 200 (on the stream's clock)."""
     with duckdb.connect(str(db), read_only=True) as con:
@@ -144,12 +139,9 @@ def page_fetches(db: Path, site: PoolSite) -> dict[str, list[datetime]]:
     return found
 
 
-def unseen_changes(
-    stream: Any, link: str, snapshots: list[int], fetched: list[datetime], first: int | None = None
-) -> int:
-    """Served changes no fetch saw: none of the page's 200s fell between the change and the
-    next one (a change is seen when a fetch read it, whether it made a version or not)."""
-    changes = served_changes(stream, link, snapshots, first)
+def unseen_changes(stream: Any, changes: list[int], fetched: list[datetime]) -> int:
+    """Served changes (`served_changes`) no fetch saw: none of the page's 200s fell between the
+    change and the next one (a change is seen when a fetch read it, made a version or not)."""
     ends = [snapshot_time(stream, k) for k in changes[1:]] + [None]
     unseen = 0
     for since, end in zip(changes, ends, strict=True):
@@ -185,11 +177,12 @@ def version_table(
     table: defaultdict[str, Counter] = defaultdict(Counter)
     for link, first in seen.items():
         row = table[stream.home(link) or "?"]
-        served = served_versions(stream, link, snapshots, first)
+        changes = served_changes(stream, link, snapshots, first)
+        served = len(changes)
         n = kept.get(link, (0, []))[0]
         row.update(links=1, served=served, stored=n, not_stored=int(n == 0))
         if n:
-            unseen = unseen_changes(stream, link, snapshots, fetched.get(link, []), first)
+            unseen = unseen_changes(stream, changes, fetched.get(link, []))
             row.update(
                 missed=unseen,
                 chrome=max(0, served - unseen - n),

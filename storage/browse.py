@@ -280,11 +280,12 @@ def event_thread(con: duckdb.DuckDBPyConnection, event_id: str) -> Table:
     return query(
         con,
         """
+        WITH thread AS (SELECT thread_of(?) AS id)
         SELECT event_id, title, first_seen
-        FROM event_summaries
-        WHERE event_id <> ? AND thread_of(event_id) = thread_of(?)
-          AND event_id IN (SELECT event_id FROM event_threads
-                           UNION ALL SELECT thread_id FROM event_threads)
+        FROM event_summaries, thread
+        WHERE event_id <> ?
+          AND (event_id = thread.id
+               OR event_id IN (SELECT event_id FROM event_threads WHERE thread_id = thread.id))
         ORDER BY first_seen, event_id""",
         [event_id, event_id],
     )

@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from storage import lake
-from storage.db import StorageError, connect
+from storage.db import StorageError, connect, transaction
 from storage.lake import ALIAS, APPEND_ONLY, LakeError, LakeTarget
 
 
@@ -62,13 +62,8 @@ def _build(target: LakeTarget, path: Path) -> tuple[int, int, dict[str, int]]:
         lake.attach(con, target, read_only=True)
         try:
             tables, marks = _check(con, db)
-            con.execute("BEGIN")
-            try:
+            with transaction(con):
                 rows = sum(_copy(con, db, table) for table in tables)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
             moved = _gaps(con, db, marks)
         finally:
             con.execute(f"DETACH {ALIAS}")
@@ -125,11 +120,9 @@ def _move_watermarks(target: LakeTarget, moved: dict[str, int]) -> None:
     con = duckdb.connect()
     try:
         lake.attach(con, target, read_only=False)
-        con.execute("BEGIN")
-        for table, following in moved.items():
-            con.execute(
-                f"INSERT INTO {ALIAS}.lake_watermarks VALUES (?, ?, now())", [table, following]
+        with transaction(con):
+            con.executemany(
+                f"INSERT INTO {ALIAS}.lake_watermarks VALUES (?, ?, now())", list(moved.items())
             )
-        con.execute("COMMIT")
     finally:
         con.close()
