@@ -66,6 +66,18 @@ def _write(con: duckdb.DuckDBPyConnection, rows: Rows, sql: str, log: str = "") 
         con.unregister("probe")
 
 
+#: a story's canonical copy and profile, with the stories as `probe`: the `MATERIALIZED` steps
+#: fetch only the probes' rows through the indexes on `article_versions.article_id` (0046) and
+#: `story_profiles.story_id`; a join of the probes with the tables reads every row instead
+COPIES_SQL = (
+    "WITH v AS MATERIALIZED (SELECT article_id, version, text FROM article_versions "
+    "WHERE article_id IN (SELECT DISTINCT article_id FROM probe)), "
+    "s AS MATERIALIZED (SELECT story_id, title, unrelated_titles, not_article, seen_at "
+    "FROM story_profiles WHERE story_id IN (SELECT story_id FROM probe)) "
+    "SELECT p.story_id, v.text, s.title, s.unrelated_titles, s.not_article, s.seen_at "
+    "FROM probe p JOIN v USING (article_id, version) JOIN s ON s.story_id = p.story_id"
+)
+
 #: the copy lookup of `story_candidates`, with the probes as `probe` and the limit as `?`
 CANDIDATES_SQL = (
     "WITH hits AS MATERIALIZED (SELECT anchor, story_id, seen_at FROM story_anchors "
@@ -98,10 +110,7 @@ def story_copies(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> di
     found = probe_rows(
         con,
         probes,
-        "SELECT p.story_id, v.text, s.title, s.unrelated_titles, s.not_article, s.seen_at "
-        "FROM probe p "
-        "JOIN article_versions v USING (article_id, version) "
-        "JOIN story_profiles s ON s.story_id = p.story_id",
+        COPIES_SQL,
     )
     return {row[0]: (row[1], row[2], row[3], row[4], row[5]) for row in found}
 

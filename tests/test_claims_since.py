@@ -70,3 +70,35 @@ def test_the_figure_changes_of_a_run_are_those_the_whole_history_shows(tmp_path:
         expected = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
     assert found == expected
     assert any(c["claimant_kind"] == "militant_group" for c in found)  # the BLA's captives 18 -> 14
+
+
+def test_claims_since_a_recent_time_reads_articles_and_events_by_key(tmp_path: Path):
+    """The cycle's check must not grow with the history: with 20,000 other articles and
+    stories stored, `claims_since(t)` fetches the rows of `articles` and `story_events` it needs
+    through their keys' indexes (migration 0047), where the whole-history joins scan both
+    tables, and it says what the whole history says."""
+    db = tmp_path / "since.duckdb"
+    second_run = _seeds_in_two_runs(db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "INSERT INTO articles SELECT md5(i::VARCHAR)[:16], 'https://x.test/' || i, 'x', 'f', "
+            "now() FROM range(20000) t(i)"
+        )
+        con.execute(
+            "INSERT INTO story_events SELECT md5(i::VARCHAR)[:16] || '.1', 'x.1', NULL, '{}', "
+            "[], 'e' FROM range(20000) t(i)"
+        )
+        sql = "SELECT * FROM {}(?::TIMESTAMPTZ) WHERE event_id IS NOT NULL"
+        keyed, scanned = (
+            con.execute("EXPLAIN ANALYZE " + sql.format(macro), [second_run]).fetchall()[0][1]
+            for macro in ("claims_since", "claims_scan")
+        )
+        recent = con.execute(sql.format("claims_since") + " ORDER BY ALL", [second_run])
+        recent_rows = recent.fetchall()
+        expected = con.execute(
+            "SELECT * FROM claims WHERE fetched_at >= ? AND event_id IS NOT NULL ORDER BY ALL",
+            [second_run],
+        ).fetchall()
+    assert recent_rows == expected and expected
+    assert keyed.count("Index Scan") == 2
+    assert scanned.count("Index Scan") == 0

@@ -13,6 +13,7 @@ from storage.db import connect
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 WINDOW = timedelta(days=900)
+MINUTE = timedelta(minutes=1)
 
 
 def _anchor(story: int, j: int) -> int:
@@ -70,10 +71,48 @@ def test_a_bulk_load_sets_the_indexes_aside_and_makes_them_again(tmp_path):
         with bulk.indexes_set_aside(con):
             assert con.execute(indexes).fetchall() == []
             _fill(con, 100)
-        assert con.execute(indexes).fetchall() == before == [("story_anchors_anchor",)]
+        assert (
+            con.execute(indexes).fetchall()
+            == before
+            == [
+                ("article_versions_article",),
+                ("story_anchors_anchor",),
+            ]
+        )
         con.register("probe", pa.table(_probes("new", [_anchor(5, j) for j in range(48)])))
         plan = con.execute("EXPLAIN ANALYZE " + index.CANDIDATES_SQL, [20]).fetchall()[0][1]
         assert "Index Scan" in plan  # the rows loaded meanwhile are in the index made after
         assert index.story_candidates(con, _probes("new", [_anchor(5, 0)]), 5) == [
             ("new", "s5.1", 1)
         ]
+
+
+def _versions(con: duckdb.DuckDBPyConnection, articles: int) -> None:
+    """`articles` articles of one version each, the story of article i named `a<i>.1`."""
+    con.execute(
+        "INSERT INTO article_versions (article_id, version, fetched_at, published_source, title, "
+        "author, site_name, language, text, content_hash, extractor, extractor_version, "
+        "final_url, raw_html_z) SELECT 'a' || i, 1, ?::TIMESTAMPTZ - to_minutes(i), '', "
+        "'Title ' || i, '', '', 'en', 'Text of story ' || i, md5(i::VARCHAR), 't', '1', '', "
+        "''::BLOB FROM range(?) s(i)",
+        [NOW, articles],
+    )
+    con.execute(
+        "INSERT INTO story_profiles SELECT 'a' || i || '.1', 'Title ' || i, "
+        "?::TIMESTAMPTZ - to_minutes(i), 0, NULL FROM range(?) s(i)",
+        [NOW, articles],
+    )
+
+
+def test_a_storys_canonical_copy_is_read_through_the_indexes_not_every_version(tmp_path):
+    with connect(tmp_path / "db.duckdb") as con:
+        _versions(con, 20_000)
+        assert index.story_copies(con, ["a7.1", "a19999.1"]) == {
+            "a7.1": ("Text of story 7", "Title 7", 0, None, NOW - timedelta(minutes=7)),
+            "a19999.1": ("Text of story 19999", "Title 19999", 0, None, NOW - 19999 * MINUTE),
+        }
+        probe = {"story_id": ["a7.1"], "article_id": ["a7"], "version": [1]}
+        con.register("probe", pa.table(probe))
+        plan = con.execute("EXPLAIN ANALYZE " + index.COPIES_SQL).fetchall()[0][1]
+    assert plan.count("Index Scan") == 2
+    assert "20,000" not in plan  # no operator saw every version or profile
