@@ -23,6 +23,9 @@ _PART_OPENERS = (("including",), ("among", "them"), ("among", "whom"), ("of", "w
 _AGENT_OBJECTS = frozenset("a an the his her their its him them himself herself one".split())
 _PASSIVE = frozenset("was were been being be is are got get gets".split())
 _OF_ANAPHORA = frozenset("them those these whom which".split())
+_TOLL_REACH = 10  # tokens back from a figure to "toll" ("the death toll from the quake to 267")
+_TOLL_REACH_RISEN = 20  # after "risen to": the toll's own long subject comes between
+_RISEN = frozenset("risen rose rises climbed climbs jumped jumps increased increases grown".split())
 
 
 def object_metric(words: list[str], start: int, metric_at: MetricAt) -> str:
@@ -33,12 +36,19 @@ def object_metric(words: list[str], start: int, metric_at: MetricAt) -> str:
         metric = metric_at(i)
         if metric:
             return metric
-    for i in range(start - 1, max(-1, start - 11), -1):
+    reach = _TOLL_REACH_RISEN if _after_risen_to(words, start) else _TOLL_REACH
+    for i in range(start - 1, max(-1, start - 1 - reach), -1):
         if words[i] in (",", ";", ".", "and"):
             break
         if words[i] == "toll":
             return "killed"  # "raised the death toll from the quake to 267"
     return ""
+
+
+def _after_risen_to(words: list[str], start: int) -> bool:
+    """ "... has risen to five", "... climbed to 12": a toll's subject may be a long phrase
+    ("the death toll from the collapse of a building in the southern city has risen to five")."""
+    return start >= 2 and words[start - 1] == "to" and words[start - 2] in _RISEN
 
 
 def is_verb_form(word: str) -> bool:

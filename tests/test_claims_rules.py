@@ -237,3 +237,12 @@ def test_a_person_noun_the_lexicon_lacks_still_counts_people_but_weapons_do_not(
     assert _figures("Police said 2 grenades went off and 5 people were hurt.") == {
         ("injured", "people", 5)
     }
+
+
+def test_a_toll_that_has_risen_keeps_its_metric_across_a_long_subject():
+    text = (
+        "The death toll from the collapse of an old textile factory on the edge of the port "
+        "has risen to seven, the fire service said."
+    )
+    assert _figures(text) == {("killed", "people", 7)}
+    assert _figures("The price of fuel across the islands has risen to nine dollars.") == set()
