@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -73,16 +73,20 @@ class EventAssigner:
         self.article_events: dict[str, str] = {}  # article -> event of its latest version
         self._articles: set[str] = set()  # of the batch's stories
 
-    def assign(self, stories: Sequence[tuple[str, NewStory]]) -> list[Assigned]:
+    def assign(
+        self, stories: Sequence[tuple[str, NewStory]], seeds: Mapping[str, str] | None = None
+    ) -> list[Assigned]:
+        """Events for the batch's new stories, in order. `seeds`: events articles got in this
+        batch as copies of stored stories (article -> event), which their later stories keep."""
         if not stories:
             return []
         self._articles = {key.rsplit(".", 1)[0] for key, _ in stories}
-        self._load([s for _, (s, _, _) in stories])
+        self._load([s for _, (s, _, _) in stories], seeds or {})
         assigned = [self._assign_one(key, *parts) for key, parts in stories]
         index.save_events(self.con, self._profile_rows(), self._name_rows(), self.df_added)
         return assigned
 
-    def _load(self, stories: list[Story]) -> None:
+    def _load(self, stories: list[Story], seeds: Mapping[str, str]) -> None:
         tokens = {t for s in stories for t in s.terms} | {f"@{n}" for s in stories for n in s.names}
         self.df.update(index.df_counts(self.con, tokens))
         rare = {
@@ -93,6 +97,9 @@ class EventAssigner:
         for name, event_id in index.event_candidates(self.con, rare, since):
             self.stored_names.setdefault(name, set()).add(event_id)
         self.article_events.update(index.article_events(self.con, self._articles))
+        self.article_events.update(
+            {a: e for a, e in seeds.items() if a in self._articles and a not in self.article_events}
+        )
         ids = {e for found in self.stored_names.values() for e in found}
         ids |= set(self.article_events.values())
         for row in index.event_profiles(self.con, ids):
@@ -155,11 +162,9 @@ class EventAssigner:
         best, best_score, related, related_score = None, MIN_SIMILARITY, "", MIN_RELATED
         article = key.rsplit(".", 1)[0]
         stay = self.profiles.get(self.article_events.get(article, ""))
-        if stay is not None:  # a later version stays unless it is clearly about something else
-            value = side.score(stay, self._name_idf, self._centroid_norm(stay))
-            if value >= STAY_SIMILARITY:
-                best, best_score = stay, max(value, MIN_SIMILARITY)
-        for profile in self._candidates(story) if best is None else ():
+        if stay is not None:  # the event is the article's: a later version stays in it
+            return self._stay(key, story, vector, side, stay, terms, names)
+        for profile in self._candidates(story):
             days = _days_outside(story.when, profile)
             if days <= self.params.event_window_days:
                 value = side.score(profile, self._name_idf, self._centroid_norm(profile))
@@ -179,6 +184,25 @@ class EventAssigner:
         self.article_events[article] = profile.event_id
         row = EventRow(key, profile.event_id, story.when, terms, names, EVENTS_VERSION)
         return Assigned(row, profile.related_event_id)
+
+    def _stay(
+        self,
+        key: str,
+        story: Story,
+        vector: dict[str, float],
+        side: StorySide,
+        event: Profile,
+        terms: str,
+        names: tuple[str, ...],
+    ) -> Assigned:
+        """A later version in its article's event. Only a text still about the event (score
+        >= STAY_SIMILARITY) joins its profile; one that became something else (a rolling
+        market page's next wrap) stays without reshaping the event, so it gathers nothing."""
+        if side.score(event, self._name_idf, self._centroid_norm(event)) >= STAY_SIMILARITY:
+            event = join_event(event, story, vector)
+            self._touch(event)
+        row = EventRow(key, event.event_id, story.when, terms, names, EVENTS_VERSION)
+        return Assigned(row, event.related_event_id)
 
     def _touch(self, profile: Profile) -> None:
         old = self.profiles.get(profile.event_id)

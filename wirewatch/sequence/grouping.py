@@ -6,6 +6,11 @@ and each assignment is a function of the stored state plus the versions before i
 order. What the batch changes is kept in an overlay that mirrors what the tables would hold
 had each version been written alone, so the result does not depend on how versions were split
 into batches or runs, and a re-run after a kill repeats the same order.
+
+The event is the article's: once an article has an event, a later version is a copy only of a
+story of that event (or of a page that is no article); otherwise it founds its own story, which
+stays in the article's event (`event_grouping.EventAssigner`). So no article's versions span
+two events.
 """
 
 from __future__ import annotations
@@ -74,6 +79,11 @@ class _StoryPass:
     new_anchors: dict[str, list[Any]] = field(  # columns of story_anchors rows
         default_factory=lambda: {"anchor": [], "story_id": [], "seen_at": []}
     )
+    # article -> its event; None: it has one, not known before the event pass (a story it
+    # founded in this batch, or a copy of one); absent: none yet
+    article_events: dict[str, str | None] = field(default_factory=dict)
+    story_events: dict[str, str | None] = field(default_factory=dict)  # the same, by story
+    seeds: dict[str, str] = field(default_factory=dict)  # events articles got as copies
 
 
 #: body shingle hashes as the extraction workers computed them, by (content hash, title): for
@@ -101,7 +111,7 @@ class Grouping:
         )
         stories = self._stories(con, pages)
         events = EventAssigner(con, self.params).assign(
-            [(p.key, _story(p)) for p in stories.founders]
+            [(p.key, _story(p)) for p in stories.founders], stories.seeds
         )
         index.save_assignments(con, stories.rows, [e.row for e in events])
         index.save_stories(con, stories.new_anchors, _profile_rows(stories.copies))
@@ -133,6 +143,8 @@ class Grouping:
             found.setdefault(key, Counter())[story_id] = shared
         stored = index.story_copies(con, {s for c in found.values() for s in c})
         work = _StoryPass()
+        work.article_events.update(index.article_events(con, {p.row.article_id for p in pages}))
+        work.story_events.update(index.story_events(con, stored))
         for story_id, (text, title, unrelated, flag, seen_at) in stored.items():
             hashes = _body_hashes(text, title, hash_text(text), self.hashes)
             work.copies[story_id] = _Copy(hashes, title, unrelated, flag, seen_at)
@@ -155,7 +167,8 @@ class Grouping:
         best, best_score = None, MIN_CONTAINMENT
         for story_id, _shared in ranked[: self.params.max_candidates]:
             copy = work.copies.get(story_id)
-            score = containment(page.hashes, copy.hashes) if copy else 0.0
+            mine = copy is not None and _may_copy(page, story_id, copy, work)
+            score = containment(page.hashes, copy.hashes) if copy and mine else 0.0
             if score >= best_score and (best is None or score > best_score):
                 best, best_score = story_id, score
         if best is None:
@@ -169,6 +182,11 @@ class Grouping:
                 copy.not_article = "recurring_text"
                 work.flags[best] = "recurring_text"
         work.rows.append(_story_row(page, best, copy.not_article))
+        article = page.row.article_id
+        if copy.not_article is None and article not in work.article_events:
+            event = work.article_events[article] = work.story_events.get(best)
+            if event is not None:
+                work.seeds[article] = event
 
     def _found_story(self, page: _Page, page_anchors: list[int], work: _StoryPass) -> None:
         work.copies[page.key] = _Copy(page.hashes, page.row.title, 0, None, page.when, True)
@@ -179,6 +197,22 @@ class Grouping:
         work.new_anchors["seen_at"] += [page.when] * len(page_anchors)
         work.rows.append(_story_row(page, page.key, None))
         work.founders.append(page)
+        # a story founded by an article with an event stays in it
+        event = work.article_events.setdefault(page.row.article_id, None)
+        work.story_events[page.key] = event
+
+
+def _may_copy(page: _Page, story_id: str, copy: _Copy, work: _StoryPass) -> bool:
+    """Whether the page may be a copy of the story: always for an article without an event yet,
+    or a story that is no article or the article's own; else only a story of the article's
+    event, known to be so (a story founded in this batch by another article is not)."""
+    article = page.row.article_id
+    if article not in work.article_events or copy.not_article:
+        return True
+    if story_id.startswith(f"{article}."):
+        return True
+    event = work.article_events[article]
+    return event is not None and work.story_events.get(story_id) == event
 
 
 def grouping_params(settings: Settings) -> GroupingParams:
