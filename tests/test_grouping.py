@@ -222,3 +222,35 @@ def test_an_article_that_arrived_as_a_copy_keeps_that_event_for_its_later_versio
     found = _version_events(db)
     assert found[("c", 1)] == ("p.1", event)
     assert found[("c", 2)] == ("c.2", event)
+
+
+def test_an_articles_versions_group_the_same_however_they_were_split_into_batches(
+    tmp_path: Path,
+):
+    seeds = [STORIES[k] for k in (0, 1, 3, 4)]  # one event; 0, 1 and 3 share a story
+    start = max(s.published for s in seeds)  # batches go in time order, as a stream's do
+    later = [
+        Item("p", PESHAWAR, "Six police killed in Peshawar", start + timedelta(hours=1)),
+        # a later version that became another report of its own event: a copy of that story
+        Item(seeds[0].slug, _text(seeds[3]), seeds[3].title, start + timedelta(hours=2)),
+        # one that became a copy of another event's story: its own story, held in its event
+        Item(seeds[1].slug, PESHAWAR, "Peshawar attack", start + timedelta(hours=3)),
+        # a new copy of that text joins the text's own event, not the held one
+        Item("c", PESHAWAR, "Peshawar attack", start + timedelta(hours=4)),
+        Item("c", _text(seeds[3]), seeds[3].title, start + timedelta(hours=5)),
+    ]
+    items = sorted([_item(s) for s in seeds], key=lambda i: (i.when, i.key)) + later
+
+    def grouped(size: int) -> dict[tuple[str, int], tuple[str, str]]:
+        db = tmp_path / f"split-{size}.duckdb"
+        write_batches([items[i : i + size] for i in range(0, len(items), size)], db)
+        return _version_events(db)
+
+    whole = grouped(len(items))
+    event, peshawar = whole[(seeds[0].slug, 1)][1], whole[("p", 1)][1]
+    assert whole[(seeds[0].slug, 2)] == whole[(seeds[3].slug, 1)]
+    assert whole[(seeds[1].slug, 2)] == (f"{seeds[1].slug}.2", event)
+    assert whole[("c", 1)] == ("p.1", peshawar)
+    assert whole[("c", 2)] == ("c.2", peshawar)
+    for size in (1, 2, 3):
+        assert grouped(size) == whole

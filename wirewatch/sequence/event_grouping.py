@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -56,6 +56,7 @@ class GroupingParams:
 class Assigned:
     row: EventRow
     related_event_id: str
+    held: bool = False  # kept in its article's event though about something else (`_stay`)
 
 
 class EventAssigner:
@@ -73,20 +74,27 @@ class EventAssigner:
         self.article_events: dict[str, str] = {}  # article -> event of its latest version
         self._articles: set[str] = set()  # of the batch's stories
 
-    def assign(
-        self, stories: Sequence[tuple[str, NewStory]], seeds: Mapping[str, str] | None = None
-    ) -> list[Assigned]:
-        """Events for the batch's new stories, in order. `seeds`: events articles got in this
-        batch as copies of stored stories (article -> event), which their later stories keep."""
-        if not stories:
-            return []
+    def load(self, stories: Sequence[tuple[str, Story]]) -> None:
+        """Read what the batch's stories may need (`key`: the story id each would found): the
+        story pass calls `assign` for those that found a story, in order, then `save`."""
         self._articles = {key.rsplit(".", 1)[0] for key, _ in stories}
-        self._load([s for _, (s, _, _) in stories], seeds or {})
-        assigned = [self._assign_one(key, *parts) for key, parts in stories]
-        index.save_events(self.con, self._profile_rows(), self._name_rows(), self.df_added)
-        return assigned
+        if stories:
+            self._load([story for _, story in stories])
 
-    def _load(self, stories: list[Story], seeds: Mapping[str, str]) -> None:
+    def assign(self, key: str, story: Story, terms: str, names: tuple[str, ...]) -> Assigned:
+        """The event of a new story (`key`), as if every earlier one were written."""
+        return self._assign_one(key, story, terms, names)
+
+    def joined_as_copy(self, article: str, event: str) -> None:
+        """The article got `event` as a copy of a stored or earlier story: its later stories
+        stay there."""
+        self.article_events.setdefault(article, event)
+
+    def save(self) -> None:
+        if self.touched or self.df_added:
+            index.save_events(self.con, self._profile_rows(), self._name_rows(), self.df_added)
+
+    def _load(self, stories: list[Story]) -> None:
         tokens = {t for s in stories for t in s.terms} | {f"@{n}" for s in stories for n in s.names}
         self.df.update(index.df_counts(self.con, tokens))
         rare = {
@@ -97,9 +105,6 @@ class EventAssigner:
         for name, event_id in index.event_candidates(self.con, rare, since):
             self.stored_names.setdefault(name, set()).add(event_id)
         self.article_events.update(index.article_events(self.con, self._articles))
-        self.article_events.update(
-            {a: e for a, e in seeds.items() if a in self._articles and a not in self.article_events}
-        )
         ids = {e for found in self.stored_names.values() for e in found}
         ids |= set(self.article_events.values())
         for row in index.event_profiles(self.con, ids):
@@ -197,12 +202,13 @@ class EventAssigner:
     ) -> Assigned:
         """A later version in its article's event. Only a text still about the event (score
         >= STAY_SIMILARITY) joins its profile; one that became something else (a rolling
-        market page's next wrap) stays without reshaping the event, so it gathers nothing."""
-        if side.score(event, self._name_idf, self._centroid_norm(event)) >= STAY_SIMILARITY:
+        market page's next wrap) is held there without reshaping the event."""
+        held = side.score(event, self._name_idf, self._centroid_norm(event)) < STAY_SIMILARITY
+        if not held:
             event = join_event(event, story, vector)
             self._touch(event)
         row = EventRow(key, event.event_id, story.when, terms, names, EVENTS_VERSION)
-        return Assigned(row, event.related_event_id)
+        return Assigned(row, event.related_event_id, held)
 
     def _touch(self, profile: Profile) -> None:
         old = self.profiles.get(profile.event_id)
