@@ -208,3 +208,13 @@ def test_a_page_is_revisited_once_a_cycle_whatever_the_entries_listing_it(tmp_pa
     moved = twin_row(twins[0], NOW, settings)
     assert moved.due_at == NOW + timedelta(hours=1)  # 10 h old: hourly, as if fetched now
     assert moved.state == "ok" and moved.article_id == "art-f-1b"
+
+
+def test_an_unlisted_entrys_revisit_is_covered_by_the_entry_its_page_is_listed_under(tmp_path):
+    settings = make_settings(tmp_path)
+    feed, a, b = _feed("f"), _entry("f", 1), _entry("f", 1, key="f-1b")  # one page, two guids
+    known = {a.key: _stored(a, "f", due_at=NOW), b.key: _stored(b, "f", due_at=NOW)}
+    jobs = candidates(feed, [b], known, NOW, settings)  # the feed lists the page as B
+    assert [(j.entry.key, j.covered) for j in jobs] == [("f-1b", False), ("f-1", True)]
+    kept, twins = one_fetch_per_page(jobs)
+    assert [j.entry.key for j in kept] == ["f-1b"] and [j.entry.key for j in twins] == ["f-1"]

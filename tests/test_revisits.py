@@ -125,3 +125,24 @@ def test_a_page_listed_under_two_guids_is_fetched_once_a_cycle(
         assert [p for _, p in fetched] == ["new", "new", "revisit", "revisit"]
         due = cycles.rows("SELECT count(*) FROM entries WHERE due_at IS NOT NULL")
         assert due == [(2,)]  # both entries stay on the schedule
+
+
+def test_the_entry_a_page_was_last_fetched_under_is_the_one_its_feed_listed_last(
+    tmp_path, monkeypatch, prefect_harness
+):
+    with cycle_site(tmp_path, monkeypatch, REVISIT_EVERY_CYCLE_HOURS=0) as cycles:  # hourly
+        cycles.site.add_feed("pool", 1)
+        cycles.feeds.write_text(cycles.site.feeds_yaml())
+        item = cycles.site.item("pool", 0)
+        cycles.run(T0 + timedelta(hours=1))  # listed as A
+        item.guid = "pool-0-b"
+        cycles.run(T0 + timedelta(hours=1, minutes=15))  # as B: new, fetched
+        # A's revisit falls due while the feed lists the page as B: B's page now, not fetched
+        cycles.run(T0 + timedelta(hours=2, minutes=5))
+        item.guid, item.body = "", "In pool story 0, 9 people were killed."
+
+        cycles.run(T0 + timedelta(hours=2, minutes=10))  # as A again: fetched at once
+
+        fetched = cycles.rows("SELECT entry_key, purpose FROM fetches ORDER BY fetched_at")
+        assert fetched == [("pool-0", "new"), ("pool-0-b", "new"), ("pool-0", "update")]
+        assert cycles.rows("SELECT count(*) FROM article_versions") == [(2,)]

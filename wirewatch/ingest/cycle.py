@@ -187,8 +187,8 @@ def plan_fetches(
         offered += plan.candidates(item.feed, listed, mine, now, settings)
         poll = _with_duplicates(item.poll, len(item.entries) - len(listed))
         counted.append(replace(item, poll=replace(poll, entries_new=fresh)))
-    jobs, left = plan.choose(offered, settings)
-    jobs, twins = plan.one_fetch_per_page(jobs)
+    jobs, left = plan.choose([job for job in offered if not job.covered], settings)
+    jobs, twins = plan.one_fetch_per_page(jobs + [job for job in offered if job.covered])
     waiting: dict[str, list[EntryRow]] = {}
     for job in left:
         row = plan.pending_row(job, now)

@@ -16,10 +16,13 @@ conditional GET with the page's stored validators, so an unchanged page costs a 
 
 One page, one fetch a cycle: an aggregator lists one page under several entries (guids), so a
 revisit of a page that another job of the cycle already fetches is dropped and its row moves
-to its next revisit (`one_fetch_per_page`). An entry listed again for a page that another
-entry of its feed was last fetched under, now unlisted (A, then B, then A again), is an update:
-aggregators flip an item's guid back and forth as its story is revised, while each entry's
-own feed text stays the same.
+to its next revisit (`one_fetch_per_page`), and so is the revisit of an entry the feed does not
+list now while its page is another entry's: listed under it now, or last fetched under it (a
+feed that answers 304 lists nothing) (`Job.covered`). So the entry a page was last fetched
+under is the one its feed listed last, and an entry
+listed again for a page last fetched under another entry, now unlisted (A, then B, then A
+again), is an update: aggregators flip an item's guid back and forth as its story is revised,
+while each entry's own feed text stays the same.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ class Job:
     entry: FeedEntry
     prior: EntryRow | None
     purpose: Purpose = Purpose.NEW
+    # a revisit of an unlisted entry whose page is another entry's (listed, or fetched last):
+    # not fetched
+    covered: bool = False
 
 
 def due_by(now: datetime, settings: Settings) -> datetime:
@@ -110,11 +116,14 @@ def candidates(
             why = _relisted(entry, last, keys)
         if why is not None:
             jobs.append(Job(feed, entry, prior, why))
+    urls = {entry.url for entry in listed}
     for key, row in known.items():
         if key not in keys:
             why = purpose(stored_entry(row), row, now, settings)
             if why is not None:
-                jobs.append(Job(feed, stored_entry(row), row, why))
+                page_of = row.url in urls or last.get(row.url, key) != key
+                covered = why is Purpose.REVISIT and page_of
+                jobs.append(Job(feed, stored_entry(row), row, why, covered))
     return jobs
 
 
@@ -202,11 +211,12 @@ def choose(jobs: Sequence[Job], settings: Settings) -> tuple[list[Job], list[Job
 
 
 def one_fetch_per_page(jobs: Sequence[Job]) -> tuple[list[Job], list[Job]]:
-    """(the jobs, in order, less the revisits of a page an earlier job fetches; those
-    revisits). New and changed entries are all kept: each needs its own fetch for its row."""
+    """(the jobs, in order, less covered revisits and revisits of a page an earlier job
+    fetches; those revisits). New and changed entries are all kept: each needs its own fetch
+    for its row."""
     kept, twins, urls = [], [], set()
     for job in jobs:
-        if job.purpose is Purpose.REVISIT and job.entry.url in urls:
+        if job.covered or (job.purpose is Purpose.REVISIT and job.entry.url in urls):
             twins.append(job)
         else:
             kept.append(job)
