@@ -19,10 +19,9 @@ revisit of a page that another job of the cycle already fetches is dropped and i
 to its next revisit (`one_fetch_per_page`), and so is the revisit of an entry the feed does not
 list now while its page is another entry's: listed under it now, or last fetched under it (a
 feed that answers 304 lists nothing) (`Job.covered`). So the entry a page was last fetched
-under is the one its feed listed last, and an entry
-listed again for a page last fetched under another entry, now unlisted (A, then B, then A
-again), is an update: aggregators flip an item's guid back and forth as its story is revised,
-while each entry's own feed text stays the same.
+under is the one its feed listed last, and an entry listed again for a page last fetched under
+another entry, now unlisted (A, then B, then A again), is an update: aggregators flip an item's
+guid back and forth as its story is revised, while each entry's own feed text stays the same.
 """
 
 from __future__ import annotations
