@@ -161,6 +161,16 @@ def article_events(con: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -
     return {article: event for article, event in rows}
 
 
+def story_events(con: duckdb.DuckDBPyConnection, story_ids: Iterable[str]) -> dict[str, str]:
+    """Each stored story's event (stories without one left out)."""
+    rows = probe_rows(
+        con,
+        [{"story_id": s} for s in sorted(set(story_ids))],
+        "SELECT p.story_id, e.event_id FROM probe p JOIN story_events e USING (story_id)",
+    )
+    return {story: event for story, event in rows}
+
+
 def save_stories(
     con: duckdb.DuckDBPyConnection,
     anchors: Rows,

@@ -299,9 +299,11 @@ def load_due_entries(
     con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str], now: datetime
 ) -> dict[tuple[str, str], EntryRow]:
     """The feeds' entries due for a fetch by `now` (pending, a retry, a revisit), whether or
-    not the feed lists them any more."""
+    not the feed lists them any more, and the entries of the same feed for the same page (which
+    of them the page was last fetched under decides which one revisits it: ingest/plan.py)."""
     rows = con.execute(
-        f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE feed_id IN (SELECT unnest(?)) AND due_at <= ?",
+        f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE (feed_id, url) IN ("
+        "SELECT (feed_id, url) FROM entries WHERE feed_id IN (SELECT unnest(?)) AND due_at <= ?)",
         [list(feed_ids), now],
     ).fetchall()
     return {(row[0], row[1]): EntryRow(*row) for row in rows}

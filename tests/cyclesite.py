@@ -2,7 +2,7 @@
 change without their feed saying so, pages that fail, ETags everywhere (304s honoured).
 
 - `/<feed>.xml`: an RSS feed of the feed's items, newest first (guid, pubDate, title,
-  description); with `broken`, a body that is not XML.
+  description); with `broken`, a body that is not XML. Two items may share a page (`n`).
 - `/<feed>/<n>`: item n's page, an article of a few paragraphs carrying its `body`; 503 while
   the item is in `failing`.
 Every response carries an ETag of its body and answers 304 to a matching If-None-Match (a
@@ -32,6 +32,7 @@ class Item:
     title: str
     summary: str
     body: str
+    guid: str = ""  # '' : "<feed>-<n>"; an aggregator may list one page under other guids
 
 
 @dataclass
@@ -90,7 +91,8 @@ class CycleSite:
     def rss(self, name: str) -> bytes:
         items = sorted(self.feeds[name].items, key=lambda i: i.published, reverse=True)
         xml = "".join(
-            f'<item><guid isPermaLink="false">{name}-{i.n}</guid><link>/{name}/{i.n}</link>'
+            f'<item><guid isPermaLink="false">{i.guid or f"{name}-{i.n}"}</guid>'
+            f"<link>/{name}/{i.n}</link>"
             f"<title>{i.title}</title><description>{i.summary}</description>"
             f"<pubDate>{format_datetime(i.published, usegmt=True)}</pubDate></item>"
             for i in items

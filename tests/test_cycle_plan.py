@@ -16,12 +16,15 @@ from wirewatch.ingest.plan import (
     choose,
     fetched_row,
     next_revisit,
+    one_fetch_per_page,
     pending_row,
     purpose,
     retry_at,
+    twin_row,
 )
 
 NOW = datetime(2026, 2, 1, 12, tzinfo=UTC)
+HOURS_10 = timedelta(hours=10)
 
 
 def _feed(name: str, host: str = "a.example") -> FeedState:
@@ -169,3 +172,49 @@ def test_revisits_decay_with_age_and_stop_at_the_horizon(tmp_path):
     assert after[10] == first + timedelta(hours=11)  # hourly
     assert after[100] == first + timedelta(hours=124)  # daily
     assert after[200] is None  # past the horizon
+
+
+def test_an_entry_listed_again_after_another_took_its_page_is_an_update_unless_both_are_listed(
+    tmp_path,
+):
+    settings = make_settings(tmp_path, revisit_horizon_hours=0)  # no revisits at all
+    feed, a, b = _feed("f"), _entry("f", 1), _entry("f", 1, key="f-1b")  # one page, two guids
+    known = {
+        a.key: _stored(a, "f", last_fetched_at=NOW - timedelta(hours=2)),
+        b.key: _stored(b, "f", last_fetched_at=NOW - timedelta(hours=1)),  # fetched last
+    }
+
+    def offered(listed: list[FeedEntry]) -> list[tuple[str, Purpose]]:
+        return [(j.entry.key, j.purpose) for j in candidates(feed, listed, known, NOW, settings)]
+
+    assert offered([a]) == [("f-1", Purpose.UPDATE)]  # A, B, then A again
+    assert offered([b]) == []
+    assert offered([a, b]) == []  # both listed: no flip, no fetch every cycle
+
+
+def test_a_page_is_revisited_once_a_cycle_whatever_the_entries_listing_it(tmp_path):
+    settings = make_settings(tmp_path)
+    feed, a, b = _feed("f"), _entry("f", 1), _entry("f", 1, key="f-1b")
+    fresh = _entry("f", 2)
+    known = {
+        a.key: _stored(a, "f", due_at=NOW - timedelta(minutes=2)),
+        b.key: _stored(b, "f", due_at=NOW - timedelta(minutes=1), first_seen_at=NOW - HOURS_10),
+        fresh.key: _stored(fresh, "f", due_at=NOW),
+    }
+    jobs, _ = choose(candidates(feed, [a, b, fresh], known, NOW, settings), settings)
+    kept, twins = one_fetch_per_page(jobs)
+    assert [j.entry.key for j in kept] == ["f-1", "f-2"]  # the most overdue of the page's two
+    assert [j.entry.key for j in twins] == ["f-1b"]
+    moved = twin_row(twins[0], NOW, settings)
+    assert moved.due_at == NOW + timedelta(hours=1)  # 10 h old: hourly, as if fetched now
+    assert moved.state == "ok" and moved.article_id == "art-f-1b"
+
+
+def test_an_unlisted_entrys_revisit_is_covered_by_the_entry_its_page_is_listed_under(tmp_path):
+    settings = make_settings(tmp_path)
+    feed, a, b = _feed("f"), _entry("f", 1), _entry("f", 1, key="f-1b")  # one page, two guids
+    known = {a.key: _stored(a, "f", due_at=NOW), b.key: _stored(b, "f", due_at=NOW)}
+    jobs = candidates(feed, [b], known, NOW, settings)  # the feed lists the page as B
+    assert [(j.entry.key, j.covered) for j in jobs] == [("f-1b", False), ("f-1", True)]
+    kept, twins = one_fetch_per_page(jobs)
+    assert [j.entry.key for j in kept] == ["f-1b"] and [j.entry.key for j in twins] == ["f-1"]

@@ -146,3 +146,111 @@ def test_grouping_does_not_depend_on_how_the_articles_were_split_into_runs():
 def test_events_without_dates_still_group():
     found = group_items([Item("a", _text(STORIES[0])), Item("b", _text(STORIES[1]))])
     assert found["a"][1] == found["b"][1]
+
+
+# issue 18: the event is the article's, so no article's versions span two events
+PESHAWAR = (
+    "Gunmen stormed a police station in Peshawar on Monday, killing six officers, the Khyber "
+    "Pakhtunkhwa police chief said. The Tehreek-e-Taliban Pakistan claimed responsibility for "
+    "the attack in Peshawar. Officers at the station in Peshawar returned fire for an hour "
+    "before the attackers were killed, a spokesman for the Khyber Pakhtunkhwa police said on "
+    "Monday evening, adding that two more officers were wounded in the gunfight."
+)
+
+
+def _version_events(db: Path) -> dict[tuple[str, int], tuple[str, str]]:
+    """(article, version) -> (story, event) of every stored version."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT s.article_id, s.version, s.story_id, e.event_id FROM version_stories s "
+            "LEFT JOIN story_events e USING (story_id)"
+        ).fetchall()
+    return {(a, v): (s, e) for a, v, s, e in rows}
+
+
+def _event_profile(db: Path, event: str) -> tuple[int, str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        found = con.execute(
+            "SELECT n_stories, profile FROM event_profiles WHERE event_id = ?", [event]
+        ).fetchone()
+    assert found is not None
+    return found
+
+
+def test_a_later_version_about_something_else_stays_in_its_articles_event(tmp_path: Path):
+    seed, when = STORIES[0], STORIES[0].published
+    db = tmp_path / "rolling.duckdb"
+    write_batches([[_item(seed, key="rolling")]], db)
+    event = _version_events(db)[("rolling", 1)][1]
+    before = _event_profile(db, event)
+    # a rolling page: the same address now carries another happening's report
+    write_batches([[Item("rolling", PESHAWAR, "Six police killed in Peshawar", when)]], db)
+
+    found = _version_events(db)
+    assert found[("rolling", 2)] == ("rolling.2", event)
+    # it stays without reshaping the event (the event's words stay the seed's)
+    assert _event_profile(db, event) == before
+
+
+def test_a_later_version_that_became_a_copy_of_another_events_story_founds_its_own(
+    tmp_path: Path,
+):
+    seed, when = STORIES[0], STORIES[0].published
+    db = tmp_path / "copied.duckdb"
+    write_batches([[_item(seed, key="a")], [Item("p", PESHAWAR, "Peshawar attack", when)]], db)
+    first = _version_events(db)
+    assert first[("a", 1)][1] != first[("p", 1)][1]  # two happenings, two events
+
+    write_batches([[Item("a", PESHAWAR, "Peshawar attack", when)]], db)
+
+    # not a copy of p's story, whose event is another: its own story, in a's event
+    assert _version_events(db)[("a", 2)] == ("a.2", first[("a", 1)][1])
+
+
+def test_an_article_that_arrived_as_a_copy_keeps_that_event_for_its_later_versions(
+    tmp_path: Path,
+):
+    seed, when = STORIES[0], STORIES[0].published
+    db = tmp_path / "seeded.duckdb"
+    write_batches([[Item("p", PESHAWAR, "Peshawar attack", when)]], db)
+    event = _version_events(db)[("p", 1)][1]
+    # in one batch: a copy of p's story, then the same page rewritten about something else
+    later = when + timedelta(hours=1)
+    rewritten = Item("c", _text(seed), seed.title, later)
+    write_batches([[Item("c", PESHAWAR, "Peshawar attack", when), rewritten]], db)
+
+    found = _version_events(db)
+    assert found[("c", 1)] == ("p.1", event)
+    assert found[("c", 2)] == ("c.2", event)
+
+
+def test_an_articles_versions_group_the_same_however_they_were_split_into_batches(
+    tmp_path: Path,
+):
+    seeds = [STORIES[k] for k in (0, 1, 3, 4)]  # one event; 0, 1 and 3 share a story
+    start = max(s.published for s in seeds)  # batches go in time order, as a stream's do
+    later = [
+        Item("p", PESHAWAR, "Six police killed in Peshawar", start + timedelta(hours=1)),
+        # a later version that became another report of its own event: a copy of that story
+        Item(seeds[0].slug, _text(seeds[3]), seeds[3].title, start + timedelta(hours=2)),
+        # one that became a copy of another event's story: its own story, held in its event
+        Item(seeds[1].slug, PESHAWAR, "Peshawar attack", start + timedelta(hours=3)),
+        # a new copy of that text joins the text's own event, not the held one
+        Item("c", PESHAWAR, "Peshawar attack", start + timedelta(hours=4)),
+        Item("c", _text(seeds[3]), seeds[3].title, start + timedelta(hours=5)),
+    ]
+    items = sorted([_item(s) for s in seeds], key=lambda i: (i.when, i.key)) + later
+
+    def grouped(size: int) -> dict[tuple[str, int], tuple[str, str]]:
+        db = tmp_path / f"split-{size}.duckdb"
+        write_batches([items[i : i + size] for i in range(0, len(items), size)], db)
+        return _version_events(db)
+
+    whole = grouped(len(items))
+    event, peshawar = whole[(seeds[0].slug, 1)][1], whole[("p", 1)][1]
+    assert whole[(seeds[0].slug, 2)] == whole[(seeds[3].slug, 1)]
+    assert whole[(seeds[1].slug, 2)] == (f"{seeds[1].slug}.2", event)
+    assert whole[("c", 1)] == ("p.1", peshawar)
+    assert whole[("c", 2)] == ("c.2", peshawar)
+    for size in (1, 2, 3):
+        assert grouped(size) == whole

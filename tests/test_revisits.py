@@ -3,6 +3,7 @@ its age, with a conditional GET (an unchanged page costs a 304), so a body-only 
 its feed never announces is still stored; an item whose feed text changed is fetched at once;
 `feed_health` counts revisits done and changed. Over real loopback HTTP and the real flow."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -82,3 +83,66 @@ def test_revisits_come_every_cycle_then_hourly_then_daily_and_stop_at_the_horizo
         # which at 28.25 h is past the 5 h horizon
         assert at == [1, 1.5, 1.75, 2.25, 3.25, 4.25]
         assert [p for _, p in fetched] == ["new"] + ["revisit"] * 5
+
+
+# an aggregator lists one page under several guids, and flips between them as the story moves
+def test_a_page_listed_again_under_the_guid_it_had_before_another_is_fetched_at_once(
+    tmp_path, monkeypatch, prefect_harness
+):
+    with cycle_site(tmp_path, monkeypatch, REVISIT_HORIZON_HOURS=0) as cycles:  # no revisits
+        cycles.site.add_feed("pool", 1)
+        cycles.feeds.write_text(cycles.site.feeds_yaml())
+        item = cycles.site.item("pool", 0)
+        cycles.run(T0 + timedelta(hours=1))  # listed as A
+        item.guid = "pool-0-b"
+        cycles.run(T0 + timedelta(hours=1, minutes=15))  # as B: a new entry, fetched
+        item.guid, item.body = "", "In pool story 0, 9 people were killed."
+
+        cycles.run(T0 + timedelta(hours=1, minutes=30))  # as A again, its feed text unchanged
+        cycles.run(T0 + timedelta(hours=1, minutes=45))  # still A: nothing to fetch
+
+        fetched = cycles.rows("SELECT entry_key, purpose FROM fetches ORDER BY fetched_at")
+        assert fetched == [("pool-0", "new"), ("pool-0-b", "new"), ("pool-0", "update")]
+        assert cycles.rows("SELECT count(*) FROM article_versions") == [(2,)]
+
+
+def test_a_page_listed_under_two_guids_is_fetched_once_a_cycle(
+    tmp_path, monkeypatch, prefect_harness
+):
+    with cycle_site(tmp_path, monkeypatch) as cycles:  # young articles: revisited every cycle
+        feed = cycles.site.add_feed("pool", 1)
+        cycles.feeds.write_text(cycles.site.feeds_yaml())
+        cycles.run(T0 + timedelta(hours=1))
+        first = feed.items[0]
+        feed.items.append(replace(first, guid="pool-0-b"))  # the same page under a second guid
+
+        cycles.run(T0 + timedelta(hours=1, minutes=15))  # B is new; A's revisit is B's fetch
+        cycles.run(T0 + timedelta(hours=1, minutes=30))  # A and B due: one revisit
+        cycles.run(T0 + timedelta(hours=1, minutes=45))
+
+        assert cycles.site.count("/pool/0") == 4  # one request a cycle
+        fetched = cycles.rows("SELECT entry_key, purpose FROM fetches ORDER BY fetched_at")
+        assert [p for _, p in fetched] == ["new", "new", "revisit", "revisit"]
+        due = cycles.rows("SELECT count(*) FROM entries WHERE due_at IS NOT NULL")
+        assert due == [(2,)]  # both entries stay on the schedule
+
+
+def test_the_entry_a_page_was_last_fetched_under_is_the_one_its_feed_listed_last(
+    tmp_path, monkeypatch, prefect_harness
+):
+    with cycle_site(tmp_path, monkeypatch, REVISIT_EVERY_CYCLE_HOURS=0) as cycles:  # hourly
+        cycles.site.add_feed("pool", 1)
+        cycles.feeds.write_text(cycles.site.feeds_yaml())
+        item = cycles.site.item("pool", 0)
+        cycles.run(T0 + timedelta(hours=1))  # listed as A
+        item.guid = "pool-0-b"
+        cycles.run(T0 + timedelta(hours=1, minutes=15))  # as B: new, fetched
+        # A's revisit falls due while the feed lists the page as B: B's page now, not fetched
+        cycles.run(T0 + timedelta(hours=2, minutes=5))
+        item.guid, item.body = "", "In pool story 0, 9 people were killed."
+
+        cycles.run(T0 + timedelta(hours=2, minutes=10))  # as A again: fetched at once
+
+        fetched = cycles.rows("SELECT entry_key, purpose FROM fetches ORDER BY fetched_at")
+        assert fetched == [("pool-0", "new"), ("pool-0-b", "new"), ("pool-0", "update")]
+        assert cycles.rows("SELECT count(*) FROM article_versions") == [(2,)]

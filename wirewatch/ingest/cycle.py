@@ -60,6 +60,8 @@ class Polled:
     poll: PollRow
     entries: tuple[FeedEntry, ...]
     pending: tuple[EntryRow, ...] = ()  # entries the caps left for a later cycle (plan.py)
+    # revisits dropped because their page is fetched under another entry (plan.twin_row)
+    moved: tuple[EntryRow, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,13 +187,24 @@ def plan_fetches(
         offered += plan.candidates(item.feed, listed, mine, now, settings)
         poll = _with_duplicates(item.poll, len(item.entries) - len(listed))
         counted.append(replace(item, poll=replace(poll, entries_new=fresh)))
-    jobs, left = plan.choose(offered, settings)
+    jobs, left = plan.choose([job for job in offered if not job.covered], settings)
+    jobs, twins = plan.one_fetch_per_page(jobs + [job for job in offered if job.covered])
     waiting: dict[str, list[EntryRow]] = {}
     for job in left:
         row = plan.pending_row(job, now)
         if row is not None:
             waiting.setdefault(job.feed.feed_id, []).append(row)
-    return [replace(p, pending=tuple(waiting.get(p.feed.feed_id, ()))) for p in counted], jobs
+    moved: dict[str, list[EntryRow]] = {}
+    for job in twins:
+        moved.setdefault(job.feed.feed_id, []).append(plan.twin_row(job, now, settings))
+    return [
+        replace(
+            p,
+            pending=tuple(waiting.get(p.feed.feed_id, ())),
+            moved=tuple(moved.get(p.feed.feed_id, ())),
+        )
+        for p in counted
+    ], jobs
 
 
 def _with_duplicates(poll: PollRow, duplicates: int) -> PollRow:
@@ -471,7 +484,7 @@ def assemble_batch(
     waiting = [plan.pending_row(d.job, d.fetched_at) for d in done if d.deferred]
     return Batch(
         polls=[item.poll for item in polled],
-        entries=[row for item in polled for row in item.pending]
+        entries=[row for item in polled for row in (*item.pending, *item.moved)]
         + [entry for entry, _, _ in rows]
         + [row for row in waiting if row is not None],
         pages=[version for _, version, _ in rows if version is not None],

@@ -13,6 +13,15 @@ left over are stored `pending`, due at once; the other leftovers stay due. The t
 A revisit's schedule decays with the article's age: every cycle for `revisit_every_cycle_hours`,
 then hourly until `revisit_hourly_hours`, then daily until `revisit_horizon_hours`; it is a
 conditional GET with the page's stored validators, so an unchanged page costs a 304.
+
+One page, one fetch a cycle: an aggregator lists one page under several entries (guids), so a
+revisit of a page that another job of the cycle already fetches is dropped and its row moves
+to its next revisit (`one_fetch_per_page`), and so is the revisit of an entry the feed does not
+list now while its page is another entry's: listed under it now, or last fetched under it (a
+feed that answers 304 lists nothing) (`Job.covered`). So the entry a page was last fetched
+under is the one its feed listed last, and an entry listed again for a page last fetched under
+another entry, now unlisted (A, then B, then A again), is an update: aggregators flip an item's
+guid back and forth as its story is revised, while each entry's own feed text stays the same.
 """
 
 from __future__ import annotations
@@ -43,6 +52,9 @@ class Job:
     entry: FeedEntry
     prior: EntryRow | None
     purpose: Purpose = Purpose.NEW
+    # a revisit of an unlisted entry whose page is another entry's (listed, or fetched last):
+    # not fetched
+    covered: bool = False
 
 
 def due_by(now: datetime, settings: Settings) -> datetime:
@@ -94,18 +106,41 @@ def candidates(
     """The feed's pages worth fetching now: from its listing, then its due stored entries
     (`known`: the feed's stored entries by key)."""
     jobs = []
+    keys = {entry.key for entry in listed}
+    last = last_fetched_keys(known.values())
     for entry in listed:
         prior = known.get(entry.key)
         why = purpose(entry, prior, now, settings)
+        if why is None and prior is not None and prior.state == "ok":
+            why = _relisted(entry, last, keys)
         if why is not None:
             jobs.append(Job(feed, entry, prior, why))
-    keys = {entry.key for entry in listed}
+    urls = {entry.url for entry in listed}
     for key, row in known.items():
         if key not in keys:
             why = purpose(stored_entry(row), row, now, settings)
             if why is not None:
-                jobs.append(Job(feed, stored_entry(row), row, why))
+                page_of = row.url in urls or last.get(row.url, key) != key
+                covered = why is Purpose.REVISIT and page_of
+                jobs.append(Job(feed, stored_entry(row), row, why, covered))
     return jobs
+
+
+def last_fetched_keys(rows: Iterable[EntryRow]) -> dict[str, str]:
+    """url -> the key of the feed's entry its page was last fetched under."""
+    found: dict[str, tuple[datetime, str]] = {}
+    for row in rows:
+        at = row.last_fetched_at
+        if at is not None and (row.url not in found or (at, row.entry_key) > found[row.url]):
+            found[row.url] = (at, row.entry_key)
+    return {url: key for url, (_, key) in found.items()}
+
+
+def _relisted(entry: FeedEntry, last: dict[str, str], keys: set[str]) -> Purpose | None:
+    """UPDATE when the page was last fetched under another entry the feed no longer lists
+    (A, B, A: the feed swapped entries for the page since its last fetch)."""
+    other = last.get(entry.url, entry.key)
+    return Purpose.UPDATE if other != entry.key and other not in keys else None
 
 
 def by_feed(known: dict[tuple[str, str], EntryRow]) -> dict[str, dict[str, EntryRow]]:
@@ -172,6 +207,27 @@ def choose(jobs: Sequence[Job], settings: Settings) -> tuple[list[Job], list[Job
         taken += fresh + due  # new pages first: the time budget cuts revisits before them
         left += over + over_due + later
     return taken, left
+
+
+def one_fetch_per_page(jobs: Sequence[Job]) -> tuple[list[Job], list[Job]]:
+    """(the jobs, in order, less covered revisits and revisits of a page an earlier job
+    fetches; those revisits). New and changed entries are all kept: each needs its own fetch
+    for its row."""
+    kept, twins, urls = [], [], set()
+    for job in jobs:
+        if job.covered or (job.purpose is Purpose.REVISIT and job.entry.url in urls):
+            twins.append(job)
+        else:
+            kept.append(job)
+            urls.add(job.entry.url)
+    return kept, twins
+
+
+def twin_row(job: Job, now: datetime, settings: Settings) -> EntryRow:
+    """The row of a revisit dropped because its page is fetched under another entry this cycle:
+    its next revisit moves on as if it had been fetched."""
+    assert job.prior is not None  # revisits are stored rows
+    return replace(job.prior, due_at=next_revisit(job.prior.first_seen_at, now, settings))
 
 
 def pending_row(job: Job, now: datetime) -> EntryRow | None:

@@ -56,6 +56,7 @@ class GroupingParams:
 class Assigned:
     row: EventRow
     related_event_id: str
+    held: bool = False  # kept in its article's event though about something else (`_stay`)
 
 
 class EventAssigner:
@@ -73,14 +74,25 @@ class EventAssigner:
         self.article_events: dict[str, str] = {}  # article -> event of its latest version
         self._articles: set[str] = set()  # of the batch's stories
 
-    def assign(self, stories: Sequence[tuple[str, NewStory]]) -> list[Assigned]:
-        if not stories:
-            return []
+    def load(self, stories: Sequence[tuple[str, Story]]) -> None:
+        """Read what the batch's stories may need (`key`: the story id each would found): the
+        story pass calls `assign` for those that found a story, in order, then `save`."""
         self._articles = {key.rsplit(".", 1)[0] for key, _ in stories}
-        self._load([s for _, (s, _, _) in stories])
-        assigned = [self._assign_one(key, *parts) for key, parts in stories]
-        index.save_events(self.con, self._profile_rows(), self._name_rows(), self.df_added)
-        return assigned
+        if stories:
+            self._load([story for _, story in stories])
+
+    def assign(self, key: str, story: Story, terms: str, names: tuple[str, ...]) -> Assigned:
+        """The event of a new story (`key`), as if every earlier one were written."""
+        return self._assign_one(key, story, terms, names)
+
+    def joined_as_copy(self, article: str, event: str) -> None:
+        """The article got `event` as a copy of a stored or earlier story: its later stories
+        stay there."""
+        self.article_events.setdefault(article, event)
+
+    def save(self) -> None:
+        if self.touched or self.df_added:
+            index.save_events(self.con, self._profile_rows(), self._name_rows(), self.df_added)
 
     def _load(self, stories: list[Story]) -> None:
         tokens = {t for s in stories for t in s.terms} | {f"@{n}" for s in stories for n in s.names}
@@ -155,11 +167,9 @@ class EventAssigner:
         best, best_score, related, related_score = None, MIN_SIMILARITY, "", MIN_RELATED
         article = key.rsplit(".", 1)[0]
         stay = self.profiles.get(self.article_events.get(article, ""))
-        if stay is not None:  # a later version stays unless it is clearly about something else
-            value = side.score(stay, self._name_idf, self._centroid_norm(stay))
-            if value >= STAY_SIMILARITY:
-                best, best_score = stay, max(value, MIN_SIMILARITY)
-        for profile in self._candidates(story) if best is None else ():
+        if stay is not None:  # the event is the article's: a later version stays in it
+            return self._stay(key, story, vector, side, stay, terms, names)
+        for profile in self._candidates(story):
             days = _days_outside(story.when, profile)
             if days <= self.params.event_window_days:
                 value = side.score(profile, self._name_idf, self._centroid_norm(profile))
@@ -179,6 +189,26 @@ class EventAssigner:
         self.article_events[article] = profile.event_id
         row = EventRow(key, profile.event_id, story.when, terms, names, EVENTS_VERSION)
         return Assigned(row, profile.related_event_id)
+
+    def _stay(
+        self,
+        key: str,
+        story: Story,
+        vector: dict[str, float],
+        side: StorySide,
+        event: Profile,
+        terms: str,
+        names: tuple[str, ...],
+    ) -> Assigned:
+        """A later version in its article's event. Only a text still about the event (score
+        >= STAY_SIMILARITY) joins its profile; one that became something else (a rolling
+        market page's next wrap) is held there without reshaping the event."""
+        held = side.score(event, self._name_idf, self._centroid_norm(event)) < STAY_SIMILARITY
+        if not held:
+            event = join_event(event, story, vector)
+            self._touch(event)
+        row = EventRow(key, event.event_id, story.when, terms, names, EVENTS_VERSION)
+        return Assigned(row, event.related_event_id, held)
 
     def _touch(self, profile: Profile) -> None:
         old = self.profiles.get(profile.event_id)

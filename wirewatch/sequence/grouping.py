@@ -6,6 +6,12 @@ and each assignment is a function of the stored state plus the versions before i
 order. What the batch changes is kept in an overlay that mirrors what the tables would hold
 had each version been written alone, so the result does not depend on how versions were split
 into batches or runs, and a re-run after a kill repeats the same order.
+
+A story gets its event as it is founded, before the next version is placed, so a version
+knows the event of every story it may copy. The event is the article's: once an article has an
+event, a later version is a copy only of a story of that event (or of a page that is no
+article); otherwise it founds its own story, which stays in the article's event
+(`event_grouping.EventAssigner`). So no article's versions span two events.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from extractors.pages import hash_text
 from storage import grouping_index as index
 from storage import summaries
 from storage.records import StoryRow, VersionRow
-from wirewatch.sequence.event_grouping import EventAssigner, GroupingParams
+from wirewatch.sequence.event_grouping import Assigned, EventAssigner, GroupingParams, NewStory
 from wirewatch.settings import Settings
 
 
@@ -69,11 +75,13 @@ class _StoryPass:
     copies: dict[str, _Copy] = field(default_factory=dict)
     batch_anchors: dict[int, list[str]] = field(default_factory=dict)
     rows: list[StoryRow] = field(default_factory=list)
-    founders: list[_Page] = field(default_factory=list)
     flags: dict[str, str] = field(default_factory=dict)
     new_anchors: dict[str, list[Any]] = field(  # columns of story_anchors rows
         default_factory=lambda: {"anchor": [], "story_id": [], "seen_at": []}
     )
+    stories: dict[str, NewStory] = field(default_factory=dict)  # by the story id each founds
+    events: list[Assigned] = field(default_factory=list)  # of the stories founded, in order
+    story_events: dict[str, str] = field(default_factory=dict)  # stored and founded stories
 
 
 #: body shingle hashes as the extraction workers computed them, by (content hash, title): for
@@ -99,10 +107,10 @@ class Grouping:
             (_page(row, version, self.hashes) for row, version in numbered),
             key=lambda p: (p.when, p.row.article_id, p.version),
         )
-        stories = self._stories(con, pages)
-        events = EventAssigner(con, self.params).assign(
-            [(p.key, _story(p)) for p in stories.founders]
-        )
+        assigner = EventAssigner(con, self.params)
+        stories = self._stories(con, pages, assigner)
+        assigner.save()
+        events = stories.events
         index.save_assignments(con, stories.rows, [e.row for e in events])
         index.save_stories(con, stories.new_anchors, _profile_rows(stories.copies))
         index.flag_not_article(con, stories.flags)
@@ -116,7 +124,9 @@ class Grouping:
             stories.flags,
         )
 
-    def _stories(self, con: duckdb.DuckDBPyConnection, pages: list[_Page]) -> _StoryPass:
+    def _stories(
+        self, con: duckdb.DuckDBPyConnection, pages: list[_Page], assigner: EventAssigner
+    ) -> _StoryPass:
         window = timedelta(days=self.params.story_window_days)
         probes: dict[str, list[Any]] = {"key": [], "anchor": [], "lo": [], "hi": []}
         for p in pages:
@@ -133,14 +143,24 @@ class Grouping:
             found.setdefault(key, Counter())[story_id] = shared
         stored = index.story_copies(con, {s for c in found.values() for s in c})
         work = _StoryPass()
+        work.stories = {p.key: _story(p) for p in pages if not p.short}
+        assigner.load([(key, story) for key, (story, _, _) in work.stories.items()])
+        work.story_events.update(index.story_events(con, stored))
         for story_id, (text, title, unrelated, flag, seen_at) in stored.items():
             hashes = _body_hashes(text, title, hash_text(text), self.hashes)
             work.copies[story_id] = _Copy(hashes, title, unrelated, flag, seen_at)
         for page in pages:
-            self._place(page, found.get(page.key, Counter()), work, window)
+            self._place(page, found.get(page.key, Counter()), work, window, assigner)
         return work
 
-    def _place(self, page: _Page, found: Counter[str], work: _StoryPass, window: timedelta) -> None:
+    def _place(
+        self,
+        page: _Page,
+        found: Counter[str],
+        work: _StoryPass,
+        window: timedelta,
+        assigner: EventAssigner,
+    ) -> None:
         if page.short:
             work.rows.append(_story_row(page, page.key, "too_short"))
             work.flags[page.key] = "too_short"
@@ -155,11 +175,12 @@ class Grouping:
         best, best_score = None, MIN_CONTAINMENT
         for story_id, _shared in ranked[: self.params.max_candidates]:
             copy = work.copies.get(story_id)
-            score = containment(page.hashes, copy.hashes) if copy else 0.0
+            mine = copy is not None and _may_copy(page, story_id, copy, work, assigner)
+            score = containment(page.hashes, copy.hashes) if copy and mine else 0.0
             if score >= best_score and (best is None or score > best_score):
                 best, best_score = story_id, score
         if best is None:
-            self._found_story(page, page_anchors, work)
+            self._found_story(page, page_anchors, work, assigner)
             return
         copy = work.copies[best]
         if not _same_story_headline(page, copy):
@@ -169,16 +190,39 @@ class Grouping:
                 copy.not_article = "recurring_text"
                 work.flags[best] = "recurring_text"
         work.rows.append(_story_row(page, best, copy.not_article))
+        event = work.story_events.get(best)
+        if copy.not_article is None and event is not None:
+            assigner.joined_as_copy(page.row.article_id, event)
 
-    def _found_story(self, page: _Page, page_anchors: list[int], work: _StoryPass) -> None:
+    def _found_story(
+        self, page: _Page, page_anchors: list[int], work: _StoryPass, assigner: EventAssigner
+    ) -> None:
+        """A new story and its event. A story held in its article's event though about
+        something else is not indexed: a later page with its text is not drawn into that
+        event as its copy (it finds the text's other stories, or founds its own)."""
         work.copies[page.key] = _Copy(page.hashes, page.row.title, 0, None, page.when, True)
+        work.rows.append(_story_row(page, page.key, None))
+        assigned = assigner.assign(page.key, *work.stories[page.key])
+        work.events.append(assigned)
+        work.story_events[page.key] = assigned.row.event_id
+        if assigned.held:
+            return
         for anchor in page_anchors:
             work.batch_anchors.setdefault(anchor, []).append(page.key)
         work.new_anchors["anchor"] += page_anchors
         work.new_anchors["story_id"] += [page.key] * len(page_anchors)
         work.new_anchors["seen_at"] += [page.when] * len(page_anchors)
-        work.rows.append(_story_row(page, page.key, None))
-        work.founders.append(page)
+
+
+def _may_copy(
+    page: _Page, story_id: str, copy: _Copy, work: _StoryPass, assigner: EventAssigner
+) -> bool:
+    """Whether the page may be a copy of the story: always for an article without an event yet,
+    or a story that is no article or the article's own; else only a story of its event."""
+    event = assigner.article_events.get(page.row.article_id)
+    if event is None or copy.not_article or story_id.startswith(f"{page.row.article_id}."):
+        return True
+    return work.story_events.get(story_id) == event
 
 
 def grouping_params(settings: Settings) -> GroupingParams:
@@ -254,7 +298,7 @@ def _new_copies(pages: list[_Page], rows: list[StoryRow]) -> list[summaries.NewC
     return copies
 
 
-def _story(page: _Page) -> tuple[Story, str, tuple[str, ...]]:
+def _story(page: _Page) -> NewStory:
     killed, injured = casualties((c.metric, c.value) for c in page.row.claims)
     terms = json.loads(page.row.terms)
     places = event_places(page.row.text, page.row.title)
