@@ -141,10 +141,7 @@ def _ingest_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
         "  wirewatch reprocess",
     )
     _db(repro)
-    feeds = sub.add_parser(
-        "feeds", help="manage the feeds file", description="Manage the feeds file."
-    )
-    feeds_sub = feeds.add_subparsers(dest="feeds_command", required=True, metavar="COMMAND")
+    feeds_sub = _group(sub, "feeds", "manage the feeds file")
     imp = _add(
         feeds_sub,
         "import",
@@ -196,11 +193,15 @@ def _feeds_commands(feeds_sub: Any, handlers: Mapping[str, Handler]) -> None:
     _feeds(rm)
 
 
+def _group(sub: Any, name: str, help_text: str) -> Any:
+    """A command of commands (`wirewatch NAME COMMAND`): its subparsers."""
+    description = help_text[0].upper() + help_text[1:] + "."
+    group = sub.add_parser(name, help=help_text, description=description)
+    return group.add_subparsers(dest=f"{name}_command", required=True, metavar="COMMAND")
+
+
 def _lake_commands(sub: Any, handlers: Mapping[str, Handler]) -> None:
-    group = sub.add_parser(
-        "lake", help="operate lake mode's stages", description="Operate lake mode's stages."
-    )
-    lake_sub = group.add_subparsers(dest="lake_command", required=True, metavar="COMMAND")
+    lake_sub = _group(sub, "lake", "operate lake mode's stages")
     rebuild = _add(
         lake_sub,
         "rebuild",
