@@ -257,17 +257,26 @@ def print_revisions(db: Path, site: PoolSite, links: list[str]) -> None:
 
 
 def _print_toll_lines(con: duckdb.DuckDBPyConnection, events: list[str]) -> None:
+    """The events' toll lines, one per (metric, subject, side): "killed/people official: 3
+    (mayor) -> 5 (authorities)"; a file kept from before migration 0050 has one line per
+    (metric, subject), shown as side "any"."""
     tables = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views()").fetchall()}
     if "toll_lines" not in tables or not events:
         return
+    columns = {r[0] for r in con.execute("DESCRIBE toll_lines").fetchall()}
+    side = "side" if "side" in columns else "'any'"
     rows = con.execute(
-        "SELECT event_id, metric, subject, figure, said_by, previous_figure, previous_said_by, "
-        "reported_at FROM toll_lines WHERE event_id IN (SELECT unnest(?)) ORDER BY 1, 2, 3, 8",
+        f"SELECT event_id, metric, subject, {side}, figure, said_by, previous_figure, "
+        "previous_said_by, reported_at FROM toll_lines WHERE event_id IN (SELECT unnest(?)) "
+        "ORDER BY 1, 2, 3, 4, 9",
         [events],
     ).fetchall()
-    for event, metric, subject, figure, who, before, before_who, at in rows:
+    for event, metric, subject, on, figure, who, before, before_who, at in rows:
         step = f"{before} ({before_who}) -> " if before is not None else ""
-        print(f"  toll line {event} {metric}/{subject}: {step}{figure} ({who}) at {at:%m-%d %H:%M}")
+        print(
+            f"  toll line {event} {metric}/{subject} {on}: {step}{figure} ({who}) "
+            f"at {at:%m-%d %H:%M}"
+        )
 
 
 def main() -> None:

@@ -67,32 +67,36 @@ class TollStep:
     figure: str
     said_by: str  # '' when unattributed
     claimant_kind: str
+    side: str = "official"  # 'militant' when a militant group claims it (`claim_side`, 0050)
 
 
 def toll_steps(con: duckdb.DuckDBPyConnection, event_id: str, metric: str) -> list[TollStep]:
-    """An event's toll lines for one metric (one per subject), oldest step first; a line
-    follows the event's thread (the happening and its follow-ups, view `event_threads`)."""
+    """An event's toll lines for one metric (one per subject and side: the officials' and a
+    militant group's figures are two lines), oldest step first; a line follows the event's
+    thread (the happening and its follow-ups, view `event_threads`)."""
     rows = con.execute(
         """
-        SELECT reported_at, subject, value, value_high, qualifier, figure, said_by, claimant_kind
+        SELECT reported_at, subject, value, value_high, qualifier, figure, said_by, claimant_kind,
+               side
         FROM toll_lines WHERE thread_id = thread_of(?) AND metric = ? AND reported_at IS NOT NULL
-        ORDER BY subject, step""",
+        ORDER BY subject, side DESC, step""",
         [event_id, metric],
     ).fetchall()
     return [TollStep(*row) for row in rows]
 
 
 def event_toll_line(con: duckdb.DuckDBPyConnection, event_id: str) -> Table:
-    """Every step of an event's toll lines (over its thread), with who said it and the figure
-    before it; the killed, then the injured, first."""
+    """Every step of an event's toll lines (over its thread; one line per metric, subject and
+    side), with who said it and the figure before it; the killed, then the injured, first, and
+    the officials' line before a militant group's."""
     return query(
         con,
         """
-        SELECT metric, subject, step, figure, coalesce(nullif(said_by, ''), 'unattributed')
+        SELECT metric, subject, side, step, figure, coalesce(nullif(said_by, ''), 'unattributed')
                AS said_by, claimant_kind AS kind, previous_figure AS previous,
                previous_said_by AS previously_said_by, reported_at AS reported, article_url
         FROM toll_lines WHERE thread_id = thread_of(?)
-        ORDER BY metric <> 'killed', metric <> 'injured', metric, subject, step""",
+        ORDER BY metric <> 'killed', metric <> 'injured', metric, subject, side DESC, step""",
         [event_id],
     )
 

@@ -83,9 +83,10 @@ def run_polls(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any
 
 
 def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict[str, Any]]:
-    """Every new step of a toll line (`toll_line_since`, migration 0030): a figure for an
-    event's (metric, subject) that differs from the line's step before it, whoever said each
-    one ("killed civilians 3 -> 5, said by authorities, before: Vitali Klitschko"). A step is
+    """Every new step of a toll line (`toll_line_since`, migrations 0030, 0050): a figure for
+    an event's (metric, subject, side) that differs from the line's step before it, whoever of
+    the side said each one ("killed civilians 3 -> 5, said by authorities, before: Vitali
+    Klitschko"); a militant group's figure after the officials' is no step (another side). A step is
     new when no version fetched before `since` had given its value, also when several arrive
     together (versions saying 3, 5 and 7 in one run give 3 -> 5 and 5 -> 7), so a run that stores
     nothing new finds nothing and re-runs never repeat a change. Only the events given claims
@@ -93,7 +94,7 @@ def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict
 
     Each row keeps the keys notifications read: `claimant` (who said the new value, '' when
     unattributed), `previous_claimant`, `previous_value`, `value`, `figure`, `previous_figure`
-    and `url` (the article that first gave the value)."""
+    `url` (the article that first gave the value) and `side` ('official' or 'militant')."""
     touched, start = _touched_events(con, since)
     if not touched:
         return []
@@ -103,11 +104,11 @@ def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict
             SELECT event_id, said_by AS claimant, claimant_kind, metric, subject,
                    previous_value, value, figure, previous_figure,
                    previous_said_by AS previous_claimant, article_url AS url,
-                   value_first_fetched_at AS first_seen_at, reported_at
+                   value_first_fetched_at AS first_seen_at, reported_at, side
             FROM toll_line_since(?::TIMESTAMPTZ)
             WHERE event_id IN (SELECT unnest(?::VARCHAR[]))
               AND previous_value IS NOT NULL AND value_first_fetched_at >= ?
-            ORDER BY value_first_fetched_at, event_id, metric, subject, step""",
+            ORDER BY value_first_fetched_at, event_id, metric, subject, side, step""",
             [start, touched, since],
         )
     )

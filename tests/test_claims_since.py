@@ -18,10 +18,10 @@ WHOLE_HISTORY_CHANGES = """
     SELECT event_id, said_by AS claimant, claimant_kind, metric, subject,
            previous_value, value, figure, previous_figure,
            previous_said_by AS previous_claimant, article_url AS url,
-           value_first_fetched_at AS first_seen_at, reported_at
+           value_first_fetched_at AS first_seen_at, reported_at, side
     FROM toll_lines
     WHERE previous_value IS NOT NULL AND value_first_fetched_at >= ?
-    ORDER BY value_first_fetched_at, event_id, metric, subject, step"""
+    ORDER BY value_first_fetched_at, event_id, metric, subject, side, step"""
 
 
 def _seeds_in_two_runs(db: Path) -> object:

@@ -145,18 +145,21 @@ def test_the_report_opens_in_headless_chromium_without_errors(demo_db, tmp_path,
         assert not_white > 0.03 * 100 * 300  # text, tables and charts, not a blank page
 
 
-def test_the_chart_draws_the_toll_line_with_who_said_each_step(demo_db):
+def test_the_chart_draws_each_sides_toll_line_with_who_said_each_step(demo_db):
     with connect(demo_db, read_only=True) as con:
         chart = event_chart(con, None, "killed")
-    line = chart.line("security_forces")
-    assert line is not None
-    assert [(s.figure, s.said_by) for s in line.steps][-1] == (
-        "more than 200",
-        "Baloch Liberation Army",
-    )
+    militants, officials = chart.line("security_forces", "militant"), chart.line("security_forces")
+    assert militants is not None and officials is not None
+    assert [(s.figure, s.said_by) for s in militants.steps] == [
+        ("at least 84", "Baloch Liberation Army"),
+        ("more than 200", "Baloch Liberation Army"),
+    ]
+    assert "Baloch Liberation Army" not in {s.said_by for s in officials.steps}
     svg = chart_bytes(chart, "svg").decode()
-    assert '<g id="toll-line-security_forces">' in svg
+    assert '<g id="toll-line-security_forces">' in svg  # the officials' line
+    assert '<g id="toll-line-security_forces-militant">' in svg
     assert "more than 200, Baloch Liberation Army" in svg  # the step's label names its voice
+    assert "as claimed by Baloch Liberation Army (militant group)" in svg  # the legend
 
 
 @pytest.mark.skipif(chromium_path() is None, reason="chromium is not installed (make test does)")
@@ -167,7 +170,8 @@ def test_the_toll_line_leads_the_event_in_headless_chromium(demo_db, tmp_path):
         report.as_uri(),
         """(() => {
             const line = document.querySelector(
-                'div.toll-line[data-metric="killed"][data-subject="security_forces"]');
+                'div.toll-line[data-metric="killed"][data-subject="security_forces"]'
+                + '[data-side="militant"]');
             const first = line.closest('section.event');
             return {heading: line.querySelector('h4').innerText,
                     steps: [...line.querySelectorAll('li')].map(li => li.innerText),
@@ -177,7 +181,10 @@ def test_the_toll_line_leads_the_event_in_headless_chromium(demo_db, tmp_path):
         })()""",
     )
     assert page.errors == []
-    assert page.value["heading"].startswith("killed security forces: more than 200")
+    assert page.value["heading"].startswith(
+        "killed security forces, as claimed by Baloch Liberation Army (militant group): "
+        "more than 200"
+    )
     assert "said by Baloch Liberation Army" in page.value["heading"]
     latest, first = page.value["steps"][0], page.value["steps"][-1]
     assert "more than 200, said by Baloch Liberation Army" in latest

@@ -38,7 +38,7 @@ def test_a_revision_by_a_new_voice_is_notified_with_both_voices(tmp_path: Path):
     voices = (payload["claimant"], payload["previous_claimant"])
     assert voices == ("authorities", "Vitali Klitschko")
     table = notify.changes_markdown(changes)
-    assert "| at least 3 -> 5 | authorities | Vitali Klitschko |" in table
+    assert "| official | at least 3 -> 5 | authorities | Vitali Klitschko |" in table
 
 
 def test_a_rerun_and_a_lagging_copy_notify_nothing(tmp_path: Path):

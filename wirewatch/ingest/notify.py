@@ -7,7 +7,8 @@
 - one `wirewatch.figure.changed` event per new step of an event's toll line (resource: the event
   id), which an automation can turn into a notification (see `wirewatch.service.automation`):
   "killed civilians 3 -> 5, said by authorities (before: Vitali Klitschko)", a revision by a
-  new voice included (`storage.health.figure_changes`);
+  new voice included (`storage.health.figure_changes`); a line is one side's (the officials' or
+  a militant group's), so a militant group's claim after the officials' count is no change;
 - on a database's first cycle (a backfill: nothing was fetched before it) one
   `wirewatch.figures.backfilled` event with the counts instead, not a flood of old changes.
 """
@@ -112,14 +113,22 @@ def _who(change: dict[str, Any], key: str = "claimant") -> str:
     return str(change.get(key) or "unattributed")
 
 
+def _side(change: dict[str, Any]) -> str:
+    return str(change.get("side") or "official")
+
+
 def change_message(change: dict[str, Any]) -> str:
     """The step in words: "killed civilians at least 3 -> 5, said by authorities (before:
-    Vitali Klitschko)"; the voice before is named only when it was another one."""
+    Vitali Klitschko)"; the voice before is named only when it was another one. A step of a
+    militant group's line says so: "killed security forces at least 84 -> more than 200, said by
+    Baloch Liberation Army, the militant group's line" (a line per side, migration 0050)."""
     previous = change.get("previous_figure") or change["previous_value"]
     said = f"said by {_who(change)}"
     before = _who(change, "previous_claimant")
     if before != _who(change):
         said += f" (before: {before})"
+    if _side(change) == "militant":
+        said += ", the militant group's line"
     what = f"{change['metric']} {str(change['subject']).replace('_', ' ')}"
     return f"{what} {previous} -> {change['figure']}, {said}"
 
@@ -130,6 +139,7 @@ def change_payload(change: dict[str, Any]) -> dict[str, Any]:
         "previous_claimant": _who(change, "previous_claimant"),
         "metric": change["metric"],
         "subject": change["subject"],
+        "side": _side(change),
         "previous": change["previous_value"],
         "new": change["value"],
         "previous_figure": change.get("previous_figure") or str(change["previous_value"]),
@@ -165,11 +175,12 @@ def changes_markdown(changes: list[dict[str, Any]]) -> str:
     if not changes:
         return "No tracked figure changed in this run."
     lines = [
-        "| metric | subject | previous -> new | said by | before | source |",
-        "|---|---|---|---|---|---|",
+        "| metric | subject | side | previous -> new | said by | before | source |",
+        "|---|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {c['metric']} | {c['subject']} | {c.get('previous_figure') or c['previous_value']} "
+        f"| {c['metric']} | {c['subject']} | {_side(c)} | "
+        f"{c.get('previous_figure') or c['previous_value']} "
         f"-> {c['figure']} | {_who(c)} | {_who(c, 'previous_claimant')} | {c['url']} |"
         for c in changes
     ]

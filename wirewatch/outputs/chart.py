@@ -3,8 +3,10 @@ color per claimant beside it.
 
 The toll line (a thick dark step line with square markers, each step labelled with its figure
 and who said it) is the latest figure as reported, whoever said it, so the mayor's 3 and then
-the authorities' 5 is one line a reader follows. The claimants' own series are drawn beside it,
-thinner.
+the authorities' 5 is one line a reader follows. A line is one side's: what a militant group
+claims is its own line (thick, dashed, dark red, named in the legend "toll line, as claimed by
+Baloch Liberation Army (militant group)"), never a step of the officials' count. The claimants'
+own series are drawn beside them, thinner.
 
 Every figure is a marker at the time it was first published. Only a revision is a line: when a
 claimant gave figures at two or more times, a step line joins them (at a time with several
@@ -62,10 +64,27 @@ class Series:
 
 @dataclass(frozen=True, slots=True)
 class TollLine:
-    """The event's toll line for one subject, oldest step first."""
+    """The event's toll line for one subject and side, oldest step first."""
 
     subject: str
     steps: tuple[TollStep, ...]
+    side: str = "official"  # or 'militant': a militant group's claims (migration 0050)
+
+    @property
+    def label(self) -> str:
+        """The legend's name: "toll line (latest as reported)" for the officials' line, "toll
+        line, as claimed by Baloch Liberation Army (militant group)" for a militant group's."""
+        caption = side_caption(self.side, [step.said_by for step in self.steps])
+        return f"toll line{caption}" if caption else "toll line (latest as reported)"
+
+
+def side_caption(side: str, voices: Iterable[str]) -> str:
+    """ ", as claimed by Baloch Liberation Army (militant group)" for a militant group's line
+    (the groups that said its figures), nothing for the officials' line."""
+    if side != "militant":
+        return ""
+    names = ", ".join(dict.fromkeys(v for v in voices if v)) or "a militant group"
+    return f", as claimed by {names} (militant group)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,13 +100,17 @@ class Chart:
                           + [s.subject for s in self.series])
         )  # fmt: skip
 
-    def line(self, subject: str) -> TollLine | None:
-        return next((line for line in self.lines if line.subject == subject), None)
+    def line(self, subject: str, side: str = "official") -> TollLine | None:
+        return next((x for x in self.lines if (x.subject, x.side) == (subject, side)), None)
+
+    def lines_of(self, subject: str) -> list[TollLine]:
+        """The subject's toll lines, the officials' first."""
+        return [line for line in self.lines if line.subject == subject]
 
 
 def build_chart(points: Iterable[FigurePoint], title: str, steps: Iterable[TollStep] = ()) -> Chart:
-    """Group an event's figures into one series per (subject, claimant), beside its toll line
-    per subject."""
+    """Group an event's figures into one series per (subject, claimant), beside its toll lines
+    per subject (one per side, the officials' first)."""
     grouped: dict[tuple[str, str], list[FigurePoint]] = {}
     for point in sorted(points, key=lambda p: (p.published_at, p.value)):
         grouped.setdefault((point.subject, point.claimant_key), []).append(point)
@@ -95,10 +118,13 @@ def build_chart(points: Iterable[FigurePoint], title: str, steps: Iterable[TollS
         Series(subject, key, _label(found), tuple(found))
         for (subject, key), found in sorted(grouped.items())
     ]
-    by_subject: dict[str, list[TollStep]] = {}
+    by_line: dict[tuple[str, bool, str], list[TollStep]] = {}
     for step in steps:
-        by_subject.setdefault(step.subject, []).append(step)
-    lines = tuple(TollLine(subject, tuple(found)) for subject, found in sorted(by_subject.items()))
+        by_line.setdefault((step.subject, step.side != "official", step.side), []).append(step)
+    lines = tuple(
+        TollLine(subject, tuple(found), side)
+        for (subject, _, side), found in sorted(by_line.items())
+    )
     return Chart(title, tuple(series), lines)
 
 
@@ -178,6 +204,7 @@ def _draw_series(
 
 
 TOLL_COLOR = "0.1"
+MILITANT_TOLL_COLOR = "#7f1d1d"  # a militant group's line: dark red, dashed
 
 
 def _voice(step: TollStep) -> str:
@@ -187,26 +214,29 @@ def _voice(step: TollStep) -> str:
 def _draw_toll_line(
     ax: Any, line: TollLine, end: datetime, gid: str
 ) -> tuple[list[Any], list[Any]]:
-    """Draw the toll line under the claimants' series: a thick step line carried on to the
-    chart's end, a square per step; return its labels ("5, authorities") and markers."""
+    """Draw a toll line under the claimants' series: a thick step line carried on to the
+    chart's end, a square per step (dashed and dark red for a militant group's line); return its
+    labels ("5, authorities") and markers."""
     xs = [_utc(step.reported_at) for step in line.steps]
     ys = [step.value for step in line.steps]
+    militant = line.side == "militant"
+    color = MILITANT_TOLL_COLOR if militant else TOLL_COLOR
     (drawn,) = ax.step(
-        [*xs, end], [*ys, ys[-1]], where="post", color=TOLL_COLOR, linewidth=3.2, alpha=0.8,
-        label="toll line (latest as reported)", zorder=1,
+        [*xs, end], [*ys, ys[-1]], where="post", color=color, linewidth=3.2, alpha=0.8,
+        linestyle="--" if militant else "-", label=line.label, zorder=1,
     )  # fmt: skip
     drawn.set_gid(gid)
     labels, marks = [], []
     for n, (x, step) in enumerate(zip(xs, line.steps, strict=True)):
         (mark,) = ax.plot(
-            [x], [step.value], marker="s", markersize=7, color=TOLL_COLOR, linestyle="none",
+            [x], [step.value], marker="s", markersize=7, color=color, linestyle="none",
             zorder=2,
         )  # fmt: skip
         mark.set_gid(f"{gid}-step-{n}")
         marks.append(mark)
         label = ax.annotate(
             f"{step.figure}, {_voice(step)}", (x, step.value), xytext=(5, 3),
-            textcoords="offset points", fontsize=8, fontweight="bold", color=TOLL_COLOR,
+            textcoords="offset points", fontsize=8, fontweight="bold", color=color,
             visible=False,
         )  # fmt: skip
         label.set_gid(f"label-{gid}-{n}")
@@ -263,9 +293,12 @@ def draw_figure(chart: Chart) -> Any:
         ax.set_ylabel("figure")
         ax.grid(alpha=0.3)
         here = [(n, s) for n, s in enumerate(chart.series, start=1) if s.subject == subject]
-        line = chart.line(subject)
-        if line is not None and end is not None:  # the main line first: its labels go first
-            found = _draw_toll_line(ax, line, end, f"toll-line-{subject}")
+        lines = chart.lines_of(subject)
+        for line in lines:  # the main lines first: their labels go first
+            if end is None:
+                break
+            gid = f"toll-line-{subject}" + ("" if line.side == "official" else f"-{line.side}")
+            found = _draw_toll_line(ax, line, end, gid)
             labels += found[0]
             marks += found[1]
         spread: dict[Any, list[str]] = {}
@@ -282,7 +315,7 @@ def draw_figure(chart: Chart) -> Any:
             ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0, fontsize=8)
             # markers drawn with an offset do not set the limits themselves
             values = [max(p.value, p.value_high) for _, s in here for p in s.points]
-            values += [max(t.value, t.value_high) for t in line.steps] if line else []
+            values += [max(t.value, t.value_high) for x in lines for t in x.steps]
             top = max(values, default=1)
             ax.set_ylim(0, top * 1.15 + 1)
             ax.set_xlim(_chart_start(chart), end)

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlencode
 from extractors.worddiff import WordDiff
 from storage.browse import Version
 from storage.summary import Table
-from wirewatch.outputs.chart import Chart, chart_bytes
+from wirewatch.outputs.chart import Chart, chart_bytes, side_caption
 from wirewatch.outputs.views import EventView, ReportData, VersionDiff
 
 CSS = """
@@ -188,15 +188,18 @@ def _thread_html(thread: Table | None, links: Links) -> str:
 
 def _toll_html(toll: Table) -> str:
     """The toll lines, latest step first in each: "5, said by authorities (before: at least 3,
-    said by Vitali Klitschko)", linked to the article that gave it."""
+    said by Vitali Klitschko)", linked to the article that gave it. A militant group's line is
+    headed by who claims it ("killed security forces, as claimed by Baloch Liberation Army
+    (militant group): more than 200")."""
     if not toll.rows:
         return "<p>No event-wide figure yet.</p>"
     index = {c: i for i, c in enumerate(toll.columns)}
-    lines: dict[tuple[str, str], list[tuple[Any, ...]]] = {}
+    lines: dict[tuple[str, str, str], list[tuple[Any, ...]]] = {}
     for row in toll.rows:
-        lines.setdefault((str(row[index["metric"]]), str(row[index["subject"]])), []).append(row)
+        key = (str(row[index["metric"]]), str(row[index["subject"]]), str(row[index["side"]]))
+        lines.setdefault(key, []).append(row)
     blocks = []
-    for (metric, subject), rows in lines.items():
+    for (metric, subject, side), rows in lines.items():
         items = []
         for row in reversed(rows):
             before = row[index["previous"]]
@@ -213,10 +216,12 @@ def _toll_html(toll: Table) -> str:
                 f"{escape(_said(row[index['said_by']]))}{was} · {source}</li>"
             )
         latest = rows[-1]
+        caption = side_caption(side, [str(row[index["said_by"]]) for row in rows])
         blocks.append(
             f'<div class="toll-line" data-metric="{escape(metric)}" '
-            f'data-subject="{escape(subject)}"><h4>{escape(metric)} '
-            f"{escape(subject.replace('_', ' '))}: <b>{escape(str(latest[index['figure']]))}"
+            f'data-subject="{escape(subject)}" data-side="{escape(side)}"><h4>{escape(metric)} '
+            f"{escape(subject.replace('_', ' '))}{escape(caption)}: "
+            f"<b>{escape(str(latest[index['figure']]))}"
             f"</b> <small>({escape(_said(latest[index['said_by']]))})</small></h4>"
             f"<ol reversed>{''.join(items)}</ol></div>"
         )
@@ -230,7 +235,8 @@ def event_html(event: EventView, updated: set[str], links: Links = FILE_LINKS) -
     charts = "".join(
         f'<figure class="chart" data-metric="{escape(metric)}">{chart_svg(chart)}'
         f"<figcaption>{escape(metric)}: the thick dark line is the event's toll line, the "
-        f"latest figure as reported, labelled with who said it; one color per claimant beside "
+        f"latest figure as reported, labelled with who said it (a thick dashed dark red line is "
+        f"a militant group's own claims, a line of their own); one color per claimant beside "
         f"it, a colored line is a claimant revising its figure; open markers are hedged "
         f"figures (at least, more than, about)</figcaption></figure>"
         for metric, chart in event.charts
