@@ -233,6 +233,16 @@ def readme_links(folder: Path) -> list[str]:
     return re.findall(r"^\s+(https?://\S+)\s*$", examples, flags=re.M)
 
 
+def replayed_base_url(db: Path) -> str:
+    """The loopback site's address a kept file was replayed from ("http://127.0.0.1:41983"), so
+    that `--scores-of` finds the README's articles under it ('' when nothing is stored)."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(
+            "SELECT regexp_extract(min(canonical_url), '^https?://[^/]+') FROM articles"
+        ).fetchone()
+    return str(row[0] or "") if row else ""
+
+
 def print_revisions(db: Path, site: PoolSite, links: list[str]) -> None:
     with duckdb.connect(str(db), read_only=True) as con:
         for link in links:
@@ -296,6 +306,7 @@ def main() -> None:
         db = args.keep or Path(tmp) / "replay.duckdb"
         if args.scores_of:
             db, site, times = args.scores_of, PoolSite(stream), []
+            site.base_url = replayed_base_url(db)
         else:
             site, times = replay(stream, snapshots, db)
         kept = stored(db, site)
