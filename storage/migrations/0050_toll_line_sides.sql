@@ -10,6 +10,12 @@
 -- revises the one line. A line is (thread, metric, subject, side); otherwise as in 0042 (points:
 -- a version's largest event-scoped figure of the side; a value is a step only at the first
 -- version of the side that said it). Every column is kept; `side` follows `subject`.
+--
+-- An unattributed figure that a militant group gave before is the group's claim retold as fact
+-- (a timeline's "killing 84 security personnel" after the BLA claimed at least 84): it is no
+-- step of the officials' line. Cost: an officials' count that happens to equal an earlier
+-- militant claim, given without a source, is not shown as a step (the claimants' series still
+-- show it).
 CREATE MACRO claim_side(kind) AS
     CASE WHEN kind = 'militant_group' THEN 'militant' ELSE 'official' END;
 
@@ -54,6 +60,10 @@ WITH points AS (
     SELECT p.*, s.value_first_fetched_at
     FROM points p JOIN said s USING (thread_id, metric, subject, side, value, value_high)
     WHERE p.n = s.first_n
+      AND NOT (p.claimant_kind = 'unattributed' AND EXISTS (
+          SELECT 1 FROM points m
+          WHERE m.side = 'militant' AND m.thread_id = p.thread_id AND m.metric = p.metric
+            AND m.subject = p.subject AND m.value = p.value AND m.reported_at <= p.reported_at))
 )
 SELECT thread_id, event_id, metric, subject, side,
        row_number() OVER line AS step,
