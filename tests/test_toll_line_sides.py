@@ -147,6 +147,28 @@ def test_a_militant_groups_claim_retold_unattributed_is_no_step_of_the_officials
     assert _lines(db)["official"] == [("15", "officials", None)]  # not 15 -> 84, unattributed
 
 
+def test_beside_a_retold_militant_claim_the_officials_new_count_is_their_lines_step(
+    tmp_path: Path,
+):
+    db = tmp_path / "sides.duckdb"
+    timeline = (
+        "The attack on the camp in Turbat on Saturday killed 84 soldiers.\n"
+        "Seventeen soldiers were killed in the attack on the camp in Turbat, officials said on "
+        "Monday." + MORE
+    )
+    write_batches(
+        [
+            [Item("turbat", WITH_CLAIM, TITLE, T0)],
+            [Item("timeline", timeline, TITLE, T0 + timedelta(hours=3), outlet="other")],
+        ],
+        db,
+    )
+    assert _lines(db)["official"] == [
+        ("15", "officials", None),
+        ("17", "officials", "15"),
+    ]  # the retold 84 is no point of the officials' line, so their 17 is
+
+
 def test_the_sample_sites_lines_read_as_each_side_said(tmp_path: Path):
     db = tmp_path / "seeds.duckdb"
     stories = sorted(newsroom.stories(), key=lambda s: s.published)
@@ -161,4 +183,7 @@ def test_the_sample_sites_lines_read_as_each_side_said(tmp_path: Path):
         ("at least 84", "Baloch Liberation Army", None),
         ("more than 200", "Baloch Liberation Army", "at least 84"),
     ]
-    assert lines["official"] == [("15", "officials", None)]  # a timeline's retold 84 is no step
+    assert lines["official"] == [
+        ("15", "officials", None),
+        ("17", "official figures", "15"),
+    ]  # a timeline's retold 84 is no point: its officials' 17 is the step
