@@ -6,6 +6,8 @@ string each, for reading; the formatter is told to leave this file's layout alon
 
 from __future__ import annotations
 
+import re
+
 # fmt: off
 # qualifier phrase (lower-cased tokens) -> qualifier
 QUALIFIERS: dict[tuple[str, ...], str] = {
@@ -322,6 +324,18 @@ teens men man juveniles adults journalists foreigners tourists employees staff n
 worshippers
 """.split())
 
+# Plural nouns after a figure that count no people, though the lexicon does not know them:
+# animals, a player's record ("two starts"), and what a disease counts ("57 hospitalizations",
+# "431 infections": the rubric's disease cases are not casualties). Nouns ending in
+# NOT_PEOPLE_SUFFIXES are abstract ("infections", "appointments") and count no people either.
+NOT_PEOPLE = frozenset("""
+animals lions tigers leopards bears wolves dogs cats horses cows cattle sheep goats pigs camels
+donkeys elephants monkeys birds chickens fish dolphins whales sharks snakes crocodiles
+starts goals wins losses defeats victories titles trophies medals caps assists runs wickets
+laps sets draws saves tackles seasons races stages
+""".split())
+NOT_PEOPLE_SUFFIXES = ("tions", "sions", "ments", "ities", "nesses", "ances", "ences", "isms")
+
 # Words around a figure that make it a period statistic, not one event's toll.
 PERIOD_CUES = (
     "this year", "last year", "so far this year", "year to date", "year-to-date", "annual",
@@ -333,7 +347,14 @@ PERIOD_CUES = (
     "since the war", "since the start of", "since the beginning of", "since the conflict",
     "since the invasion", "invasion began", "war began", "war started", "war broke out",
     "conflict began", "since the fighting began", "throughout the war", "course of the war",
+    # a count since a month or a year ago ("killed in Gaza since last October", "since 2023")
+    "since last", *(f"since {month}" for month in (
+        "february", "march", "april", "may", "june", "july", "august", "september", "october",
+        "november", "december",
+    )),
 )
+#: "since 2023": a count since a year
+SINCE_YEAR = re.compile(r"\bsince (?:19|20)\d\d\b")
 
 # Sentence cues of an earlier or other event cited for comparison.
 OTHER_EVENT_CUES = (

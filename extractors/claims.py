@@ -500,6 +500,8 @@ def _unknown_plural(word: str) -> bool:
         and word not in vocab.UNIT_NOUNS
         and word not in vocab.EVENT_NOUNS
         and word not in vocab.SUBJECT_STOPS
+        and word not in vocab.NOT_PEOPLE
+        and not word.endswith(vocab.NOT_PEOPLE_SUFFIXES)
     )
 
 

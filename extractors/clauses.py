@@ -122,7 +122,7 @@ def refers_back(words: list[str], end: int) -> bool:
 def in_period(words: list[str], start: int, end: int) -> bool:
     """A figure counted over a period, not one event: "this year", "over the past 12 months"."""
     window = " ".join(words[max(0, start - 12) : end + 14])
-    return any(cue in window for cue in vocab.PERIOD_CUES)
+    return any(cue in window for cue in vocab.PERIOD_CUES) or bool(vocab.SINCE_YEAR.search(window))
 
 
 def is_other_event(words: list[str], latest_year: int) -> bool:

@@ -54,6 +54,24 @@ def test_a_wars_running_total_is_not_the_strikes_toll():
     assert not any(value == 73000 and scope == "event" for _, value, scope in found)
 
 
+def test_a_count_since_a_month_or_a_year_ago_is_a_running_total():
+    text = (
+        "An air strike on a market in Tarvos killed 8 people on Sunday, medics said.\n"
+        "More than 900 people have been killed in the province since last October, the "
+        "health office said.\n"
+        "Some 4,000 have been displaced since 2024, according to the agency."
+    )
+    found = _scoped(text)
+    assert ("killed", 8, "event") in found
+    assert ("killed", 900, "period") in found
+    assert not any(value == 900 and scope == "event" for _, value, scope in found)
+
+
+def test_a_count_since_a_weekday_is_still_the_events_toll():
+    text = "At least 40 people have been killed since Monday's floods began, officials said."
+    assert _scoped(text) == {("killed", 40, "event")}
+
+
 def test_the_toll_of_a_strike_the_day_before_is_another_event():
     text = (
         "Nine people were killed in Tuesday's missile strike on the port, the governor said.\n"
@@ -81,6 +99,22 @@ def test_games_missed_are_not_missing_people():
         == set()
     )
     assert _figures("The striker missed three matches after a red card in March.") == set()
+
+
+def test_a_players_record_and_animals_are_not_people():
+    assert (
+        _figures("He made only two starts at second base this season because of ankle injuries.")
+        == set()
+    )
+    assert _figures("Three lions escaped from their cages and went missing overnight.") == set()
+
+
+def test_a_diseases_hospitalizations_do_not_take_the_toll_word_after_them():
+    text = (
+        "Health officials have counted 212 infections, 41 hospitalizations and no deaths in "
+        "the outbreak so far."
+    )
+    assert not any(metric == "killed" for metric, _ in _figures(text))
 
 
 def test_one_person_killed_is_a_toll():
