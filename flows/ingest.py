@@ -78,14 +78,18 @@ async def ingest_batch(
     pool: WorkerPool | None,
     writer: Writer,
     clock: Clock,
+    cycle_pages: set[str],
 ) -> dict[str, int]:
     """Poll a batch of feeds, fetch and extract their new pages, write them in groups of
-    whole feeds (`page_batch_size` pages each) as each group's pages are done."""
+    whole feeds (`page_batch_size` pages each) as each group's pages are done. `cycle_pages`: the
+    pages the cycle's batches fetch, shared by them, so a page listed in two batches' feeds is
+    revisited once a cycle."""
     totals: Counter[str] = Counter()
     async with writer.batch(index):
         polled = await cycle.poll_feeds(feeds, settings, run_id, clock)
         known = await asyncio.to_thread(_known_entries, settings, polled, clock)
-        polled, jobs = cycle.plan_fetches(polled, known, settings, clock)
+        polled, jobs = cycle.plan_fetches(polled, known, settings, clock, frozenset(cycle_pages))
+        cycle_pages.update(job.entry.url for job in jobs)
         groups = cycle.write_groups(polled, jobs, settings.page_batch_size)
         async with cycle.page_fetcher(settings, pool, clock) as fetch_group:
             fetching = [asyncio.ensure_future(fetch_group(g.jobs)) for g in groups]
@@ -199,12 +203,20 @@ async def _run_batches(
     so batch k+1 is polled and fetched while batch k is still extracting and writing (the
     writer keeps the writes in batch order)."""
     ahead = asyncio.Semaphore(2)
+    cycle_pages: set[str] = set()  # fetched by the cycle's batches so far (`ingest_batch`)
 
     async def one(index: int, feeds: list[records.FeedState]) -> dict[str, int]:
         async with ahead:
             # quote(): Prefect need not walk these inputs looking for futures
             result: dict[str, int] = await ingest_batch(  # type: ignore[call-overload]
-                index, quote(feeds), settings, run_id, quote(pool), quote(writer), clock
+                index,
+                quote(feeds),
+                settings,
+                run_id,
+                quote(pool),
+                quote(writer),
+                clock,
+                quote(cycle_pages),
             )  # (the task's typed signature does not know that quote() is unwrapped)
             return result
 

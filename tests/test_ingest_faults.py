@@ -81,3 +81,17 @@ def test_a_second_run_is_conditional_and_duplicates_nothing(fault_env):
     # revisit and the page is fetched once for both, which finds it unchanged: no new version
     assert dict(good) == {"new": 2, "revisit": 1}
     assert retried == [(2,)]  # failed pages are retried (up to max_fetch_attempts)
+
+
+def test_a_page_listed_in_two_batches_feeds_is_revisited_once_a_cycle(fault_env, monkeypatch):
+    monkeypatch.setenv("WIREWATCH_FEED_BATCH_SIZE", "1")  # each feed its own batch
+    feeds, db = fault_env
+    asyncio.run(ingest(feeds_file=feeds, db_path=db))
+    asyncio.run(ingest(feeds_file=feeds, db_path=db))
+    with duckdb.connect(db, read_only=True) as con:
+        good = con.execute(
+            "SELECT purpose, count(*) FROM fetches WHERE url LIKE '%good.html' GROUP BY 1"
+        ).fetchall()
+    # /ok and /etag list the page, in two batches: each new entry is fetched for its row, but
+    # the second cycle revisits the page once, not once per batch
+    assert dict(good) == {"new": 2, "revisit": 1}

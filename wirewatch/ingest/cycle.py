@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -175,9 +175,11 @@ def plan_fetches(
     known: dict[tuple[str, str], EntryRow],
     settings: Settings,
     clock: Clock | None = None,
+    elsewhere: Collection[str] = frozenset(),
 ) -> tuple[list[Polled], list[Job]]:
     """Pick the pages this cycle fetches (new, changed, retried, revisited: `plan.py`), under
-    the caps; count new entries on each poll row and attach the entries left pending."""
+    the caps; count new entries on each poll row and attach the entries left pending.
+    `elsewhere`: the pages other batches of the cycle fetch, which this one does not revisit."""
     now = _clock(clock).now()
     offered, counted, stored = [], [], plan.by_feed(known)
     for item in polled:
@@ -188,7 +190,7 @@ def plan_fetches(
         poll = _with_duplicates(item.poll, len(item.entries) - len(listed))
         counted.append(replace(item, poll=replace(poll, entries_new=fresh)))
     jobs, left = plan.choose([job for job in offered if not job.covered], settings)
-    jobs, twins = plan.one_fetch_per_page(jobs + [job for job in offered if job.covered])
+    jobs, twins = plan.one_fetch_per_page(jobs + [job for job in offered if job.covered], elsewhere)
     waiting: dict[str, list[EntryRow]] = {}
     for job in left:
         row = plan.pending_row(job, now)

@@ -27,7 +27,7 @@ guid back and forth as its story is revised, while each entry's own feed text st
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -209,11 +209,13 @@ def choose(jobs: Sequence[Job], settings: Settings) -> tuple[list[Job], list[Job
     return taken, left
 
 
-def one_fetch_per_page(jobs: Sequence[Job]) -> tuple[list[Job], list[Job]]:
+def one_fetch_per_page(
+    jobs: Sequence[Job], elsewhere: Collection[str] = frozenset()
+) -> tuple[list[Job], list[Job]]:
     """(the jobs, in order, less covered revisits and revisits of a page an earlier job
-    fetches; those revisits). New and changed entries are all kept: each needs its own fetch
-    for its row."""
-    kept, twins, urls = [], [], set()
+    fetches, here or in another batch of the cycle (`elsewhere`: the pages it fetches); those
+    revisits). New and changed entries are all kept: each needs its own fetch for its row."""
+    kept, twins, urls = [], [], set(elsewhere)
     for job in jobs:
         if job.covered or (job.purpose is Purpose.REVISIT and job.entry.url in urls):
             twins.append(job)
