@@ -52,7 +52,9 @@ class EventFeatures:
     names: frozenset[str]  # lower-cased capitalized words
 
 
-def event_features(text: str, title: str = "", chrome: frozenset[int] = frozenset()) -> EventFeatures:
+def event_features(
+    text: str, title: str = "", chrome: frozenset[int] = frozenset()
+) -> EventFeatures:
     """Content words and names of the headline and the text's prose, leaving out the lines
     whose fingerprints (`line_prints`) are in `chrome`: its outlet's recurring lines."""
     lines = _prose_lines(text)
