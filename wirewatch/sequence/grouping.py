@@ -12,6 +12,9 @@ knows the event of every story it may copy. The event is the article's: once an 
 event, a later version is a copy only of a story of that event (or of a page that is no
 article); otherwise it founds its own story, which stays in the article's event
 (`event_grouping.EventAssigner`). So no article's versions span two events.
+
+A founded story's event features leave out its outlet's chrome: the prose lines recurring on
+the outlet's last pages (`chrome.OutletChrome`), also taken in that order.
 """
 
 from __future__ import annotations
