@@ -10,6 +10,7 @@ profile. Candidates are gathered from the database (storage/grouping_index.py).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-EVENTS_VERSION = "events-4"
+EVENTS_VERSION = "events-5"
 MIN_SIMILARITY = 0.22
 #: A later version of an article stays in the event of its earlier one down to this score: only
 #: a text clearly about something else leaves it (issue 18: one article's versions in one event).
@@ -51,8 +52,13 @@ class EventFeatures:
     names: frozenset[str]  # lower-cased capitalized words
 
 
-def event_features(text: str, title: str = "") -> EventFeatures:
-    text = prose(text)
+def event_features(
+    text: str, title: str = "", chrome: frozenset[int] = frozenset()
+) -> EventFeatures:
+    """Content words and names of the headline and the text's prose, leaving out the lines
+    whose fingerprints (`line_prints`) are in `chrome`: its outlet's recurring lines."""
+    lines = _prose_lines(text)
+    text = "\n".join(line for line in lines if not chrome or _print(line) not in chrome)
     full = f"{title}\n{text}" if title else text
     terms = Counter(w for w in _WORD.findall(full.lower()) if w not in _STOP and len(w) > 2)
     names = set()
@@ -72,15 +78,39 @@ PROSE_CHARS = 80  # a line of a language written without spaces
 _SENTENCE_END = re.compile(r"[.!?。！？][\"'”’)」』]*$")
 
 
-def prose(text: str) -> str:
-    """The lines of a text that read as prose (see PROSE_WORDS)."""
-    return "\n".join(
+def _prose_lines(text: str) -> Iterable[str]:
+    return (
         line
         for line in text.splitlines()
         if _SENTENCE_END.search(line.rstrip())
         or len(line.split()) >= PROSE_WORDS
         or len(line) >= PROSE_CHARS
     )
+
+
+def prose(text: str) -> str:
+    """The lines of a text that read as prose (see PROSE_WORDS)."""
+    return "\n".join(_prose_lines(text))
+
+
+# --- An outlet's chrome written as sentences ("Sign up for our newsletters.", "Give it a try.")
+# is told by recurrence: a prose line found verbatim on CHROME_PAGES of the outlet's last
+# OUTLET_PAGES pages is chrome (see docs/decisions.md, "Stories and events"). Three, not two: a
+# wire copy the outlet carries under two addresses keeps its text, and so does a paragraph an
+# incident's follow-up repeats, until several pages repeat it.
+OUTLET_PAGES = 50
+CHROME_PAGES = 3
+
+
+def _print(line: str) -> int:
+    """A line's fingerprint: 64 bits of its words, whatever the spacing."""
+    digest = hashlib.blake2b(" ".join(line.split()).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def line_prints(text: str) -> frozenset[int]:
+    """The fingerprints of a text's prose lines, as `event_features(chrome=...)` takes them."""
+    return frozenset(_print(line) for line in _prose_lines(text))
 
 
 _PLACE = re.compile(r"\b(?:[Ii]n|[Nn]ear|[Oo]utside|[Aa]t) ((?:[A-Z][\w'’-]+)(?: [A-Z][\w'’-]+)?)")

@@ -28,6 +28,7 @@ CHANGE_KEYS: dict[str, tuple[str, ...]] = {
     "feed_schedule": ("feed_id",),
     "feeds": ("feed_id",),
     "grouping_df": ("token",),
+    "outlet_pages": ("outlet",),
     "story_events": ("story_id",),
     "story_profiles": ("story_id",),
     "story_summaries": ("story_id",),

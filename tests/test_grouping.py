@@ -1,6 +1,9 @@
 """Stories (wire copies), wire credits, non-article pages and events, on texts from the sample
 site's seeds, grouped through the real write path (storage.records.write_batch + Grouping)."""
 
+import json
+import random
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,10 +12,39 @@ import pytest
 
 from evals.replay import Item, group_items, write_batches
 from extractors.copies import containment, shingle_hashes
+from extractors.events import OUTLET_PAGES
 from extractors.wire import detect_agency
 from wirewatch.sample_site import newsroom
+from wirewatch.sequence import chrome
 
 STORIES = newsroom.stories()
+#: an outlet's page chrome written as sentences, on every one of its pages
+CHROME = (
+    "Add CNA as a trusted source to help Google better understand and surface our content in "
+    "search results.\nContent is loading...\nRead a summary of this article on FAST.\n"
+    "Get bite-sized news via a new cards interface. Give it a try.\nGet the CNA app. Stay "
+    "updated with notifications from Singapore and Asia on Mediacorp's news channel.\n"
+    "Sign up for our newsletters and get the CNA Morning Brief and Asia Evening Brief."
+)
+#: short reports of unrelated happenings, one outlet's pages
+BRIEFS = [
+    "Copper prices fell on Monday as warehouse stocks in Shanghai rose for a third week, "
+    "metal traders said, with demand from cable makers slowing.",
+    "A ferry ran aground off Batam early on Tuesday and all 41 passengers were taken ashore by "
+    "coast guard boats, the harbour master said.",
+    "The central bank of Thailand held its policy rate at 2.5 percent, citing sticky food "
+    "inflation and a weaker baht against the dollar.",
+    "Striker Marcos Leal scored twice as Sevilla beat Valencia 3-1 to climb to fourth in the "
+    "league table after a run of five wins.",
+    "Heavy rain flooded low-lying roads in Penang and schools in three districts were shut as "
+    "the weather agency warned of more storms.",
+    "Shares of the chipmaker Arvantis jumped 12 percent after it raised its annual revenue "
+    "forecast on strong orders from data centres.",
+    "A fire gutted a row of timber shophouses in Yangon overnight and firefighters took four "
+    "hours to bring the blaze under control, residents said.",
+    "The marathon runner Amina Said set a course record in Nagoya, finishing in two hours and "
+    "eighteen minutes in cool, calm conditions.",
+]
 WALL = (
     "Just one more thing. We have sent you a verification email. Please check your email and "
     "click on the link to activate your profile. If you do not receive the verification "
@@ -254,3 +286,69 @@ def test_an_articles_versions_group_the_same_however_they_were_split_into_batche
     assert whole[("c", 2)] == ("c.2", peshawar)
     for size in (1, 2, 3):
         assert grouped(size) == whole
+
+
+# an outlet's recurring lines are its chrome, not evidence of a happening
+def _outlet_pages(texts: list[str], outlet: str = "cna_latest") -> list[Item]:
+    start = STORIES[0].published
+    return [
+        Item(f"{outlet}-{i}", f"{text}\n{CHROME}", f"Brief {i}", start + timedelta(hours=i),
+             outlet=outlet)
+        for i, text in enumerate(texts)
+    ]  # fmt: skip
+
+
+def test_an_outlets_sign_up_lines_on_every_page_do_not_gather_its_pages_into_one_event(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    pages = _outlet_pages(BRIEFS)
+    found = group_items(pages)
+    later = [found[p.key][1] for p in pages[3:]]  # the chrome is known from the fourth page
+    assert len(set(later)) == len(later)
+    assert not set(later) & {found[p.key][1] for p in pages[:3]}
+    # the glue is real: with the chrome kept, the outlet's unrelated pages are one event
+    monkeypatch.setattr(chrome, "CHROME_PAGES", len(pages) + 1)
+    kept = group_items(pages)
+    assert len({kept[p.key][1] for p in pages}) == 1
+
+
+def _stored_terms(db: Path, article: str) -> set[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        row = con.execute(
+            "SELECT terms FROM story_events WHERE story_id = ?", [f"{article}.1"]
+        ).fetchone()
+    assert row is not None
+    return set(json.loads(row[0]))
+
+
+def test_a_line_on_only_two_earlier_pages_of_an_outlet_still_counts(tmp_path: Path):
+    # a follow-up's repeated paragraph (or a wire copy carried twice) is evidence
+    repeated = (
+        "The blaze at the Dunmore warehouse killed four workers, fire chief Maria Kessel said."
+    )
+    pages = _outlet_pages([f"{brief}\n{repeated}" for brief in BRIEFS[:4]], outlet="courier")
+    db = tmp_path / "repeated.duckdb"
+    write_batches([pages], db, claims=False)
+    assert {"dunmore", "kessel"} <= _stored_terms(db, pages[2].key)  # two pages before it
+    # on the fourth page it has been on three: the outlet's chrome
+    assert not {"dunmore", "kessel"} & _stored_terms(db, pages[3].key)
+    assert {"striker", "sevilla"} <= _stored_terms(db, pages[3].key)  # its own report stays
+
+
+def test_an_outlets_window_keeps_its_last_pages_only(tmp_path: Path):
+    words = " ".join(BRIEFS).split()
+    texts = [" ".join(random.Random(i).sample(words, 25)) + "." for i in range(OUTLET_PAGES + 5)]
+    db = tmp_path / "window.duckdb"
+    write_batches([_outlet_pages(texts)], db, claims=False)
+    with duckdb.connect(str(db), read_only=True) as con:
+        seqs = [r[0] for r in con.execute("SELECT seq FROM outlet_pages ORDER BY seq").fetchall()]
+    assert seqs == list(range(5, OUTLET_PAGES + 5))
+
+
+def test_chrome_is_told_the_same_however_an_outlets_pages_were_split_into_batches():
+    pages = _outlet_pages(BRIEFS) + _outlet_pages(BRIEFS[:3], outlet="cna_business")
+    pages.append(replace(pages[4], text=f"{BRIEFS[4]} Two schools reopened.\n{CHROME}"))
+    pages.sort(key=lambda i: (i.when, i.key))
+    whole = group_items(pages, batch_size=len(pages))
+    for size in (1, 2, 3):
+        assert group_items(pages, batch_size=size) == whole

@@ -12,6 +12,7 @@ from extractors.events import (
     event_features,
     event_places,
     join_event,
+    line_prints,
     name_similarity,
     prose,
     score,
@@ -123,3 +124,14 @@ def test_an_outlets_page_chrome_does_not_describe_the_happening():
     assert {"oil", "prices", "traders"} <= features.terms.keys()
     japanese = "東京株式市場で日経平均株価は続伸した。\n関連記事\nシェア"
     assert prose(japanese) == "東京株式市場で日経平均株価は続伸した。"
+
+
+def test_lines_named_as_an_outlets_chrome_are_left_out_of_the_features():
+    signup = "Sign up for our newsletters and get the Asia Morning Brief from CNA."
+    text = f"Oil prices rose on Tuesday as supply worries grew, traders in Jurong said.\n{signup}"
+    chrome = line_prints(f"  {signup.replace(' ', '  ')} ")  # whatever the spacing
+    kept, left = event_features(text), event_features(text, chrome=chrome)
+    assert {"cna", "brief"} <= kept.names and {"newsletters"} <= kept.terms.keys()
+    assert not {"cna", "brief"} & left.names and "newsletters" not in left.terms
+    assert {"oil", "prices", "traders"} <= left.terms.keys() and "jurong" in left.names
+    assert line_prints("Related Topics\nShare") == frozenset()  # not prose: left out anyway

@@ -12,6 +12,9 @@ knows the event of every story it may copy. The event is the article's: once an 
 event, a later version is a copy only of a story of that event (or of a page that is no
 article); otherwise it founds its own story, which stays in the article's event
 (`event_grouping.EventAssigner`). So no article's versions span two events.
+
+A founded story's event features leave out its outlet's chrome: the prose lines recurring on
+the outlet's last pages (`chrome.OutletChrome`), also taken in that order.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,11 +40,19 @@ from extractors.copies import (
     too_short,
 )
 from extractors.dedup import DEDUP_VERSION
-from extractors.events import Story, casualties, event_places
+from extractors.events import (
+    Story,
+    casualties,
+    event_features,
+    event_places,
+    line_prints,
+    terms_json,
+)
 from extractors.pages import hash_text
 from storage import grouping_index as index
 from storage import summaries
 from storage.records import StoryRow, VersionRow
+from wirewatch.sequence.chrome import OutletChrome
 from wirewatch.sequence.event_grouping import Assigned, EventAssigner, GroupingParams, NewStory
 from wirewatch.settings import Settings
 
@@ -82,6 +93,7 @@ class _StoryPass:
     stories: dict[str, NewStory] = field(default_factory=dict)  # by the story id each founds
     events: list[Assigned] = field(default_factory=list)  # of the stories founded, in order
     story_events: dict[str, str] = field(default_factory=dict)  # stored and founded stories
+    chrome: OutletChrome | None = None  # the outlets' recurring lines, as stories are founded
 
 
 #: body shingle hashes as the extraction workers computed them, by (content hash, title): for
@@ -110,6 +122,8 @@ class Grouping:
         assigner = EventAssigner(con, self.params)
         stories = self._stories(con, pages, assigner)
         assigner.save()
+        if stories.chrome is not None:
+            stories.chrome.save()
         events = stories.events
         index.save_assignments(con, stories.rows, [e.row for e in events])
         index.save_stories(con, stories.new_anchors, _profile_rows(stories.copies))
@@ -142,7 +156,9 @@ class Grouping:
         ):
             found.setdefault(key, Counter())[story_id] = shared
         stored = index.story_copies(con, {s for c in found.values() for s in c})
-        work = _StoryPass()
+        chrome = OutletChrome(con)
+        chrome.load({p.row.outlet for p in pages if not p.short and p.row.outlet})
+        work = _StoryPass(chrome=chrome)
         work.stories = {p.key: _story(p) for p in pages if not p.short}
         assigner.load([(key, story) for key, (story, _, _) in work.stories.items()])
         work.story_events.update(index.story_events(con, stored))
@@ -202,7 +218,7 @@ class Grouping:
         event as its copy (it finds the text's other stories, or founds its own)."""
         work.copies[page.key] = _Copy(page.hashes, page.row.title, 0, None, page.when, True)
         work.rows.append(_story_row(page, page.key, None))
-        assigned = assigner.assign(page.key, *work.stories[page.key])
+        assigned = assigner.assign(page.key, *_without_chrome(page, work))
         work.events.append(assigned)
         work.story_events[page.key] = assigned.row.event_id
         if assigned.held:
@@ -223,6 +239,24 @@ def _may_copy(
     if event is None or copy.not_article or story_id.startswith(f"{page.row.article_id}."):
         return True
     return work.story_events.get(story_id) == event
+
+
+def _without_chrome(page: _Page, work: _StoryPass) -> NewStory:
+    """The story's evidence less its outlet's chrome (recomputed from the text only when the
+    page carries some); the page then joins its outlet's window when it is a first version."""
+    story, terms, names = work.stories[page.key]
+    if work.chrome is None or not page.row.outlet:
+        return story, terms, names
+    lines = line_prints(page.row.text)
+    chrome = work.chrome.of(page.row.outlet, lines)
+    if page.version == 1:
+        work.chrome.add(page.row.outlet, page.row.article_id, lines)
+    if not chrome:
+        return story, terms, names
+    features = event_features(page.row.text, page.row.title, chrome)
+    terms = terms_json(features)
+    names = tuple(sorted(features.names))
+    return replace(story, terms=json.loads(terms), names=frozenset(names)), terms, names
 
 
 def grouping_params(settings: Settings) -> GroupingParams:
