@@ -86,14 +86,15 @@ def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict
     """Every new step of a toll line (`toll_line_since`, migrations 0030, 0050): a figure for
     an event's (metric, subject, side) that differs from the line's step before it, whoever of
     the side said each one ("killed civilians 3 -> 5, said by authorities, before: Vitali
-    Klitschko"); a militant group's figure after the officials' is no step (another side). A step is
-    new when no version fetched before `since` had given its value, also when several arrive
-    together (versions saying 3, 5 and 7 in one run give 3 -> 5 and 5 -> 7), so a run that stores
-    nothing new finds nothing and re-runs never repeat a change. Only the events given claims
-    since `since` are read, and of them only the versions fetched since their first day.
+    Klitschko"); a militant group's figure after the officials' is no step (another side). A
+    step is new when no version fetched before `since` had given its value, also when several
+    arrive together (versions saying 3, 5 and 7 in one run give 3 -> 5 and 5 -> 7), so a run
+    that stores nothing new finds nothing and re-runs never repeat a change. Only the events
+    given claims since `since` are read, and of them only the versions fetched since their
+    first day.
 
     Each row keeps the keys notifications read: `claimant` (who said the new value, '' when
-    unattributed), `previous_claimant`, `previous_value`, `value`, `figure`, `previous_figure`
+    unattributed), `previous_claimant`, `previous_value`, `value`, `figure`, `previous_figure`,
     `url` (the article that first gave the value) and `side` ('official' or 'militant')."""
     touched, start = _touched_events(con, since)
     if not touched:
