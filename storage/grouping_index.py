@@ -50,7 +50,7 @@ def probe_rows(
         con.unregister("probe")
 
 
-def _write(con: duckdb.DuckDBPyConnection, rows: Rows, sql: str, log: str = "") -> None:
+def write_rows(con: duckdb.DuckDBPyConnection, rows: Rows, sql: str, log: str = "") -> None:
     """Run a write with `rows` as `probe`; with `log`, `sql` selects the change keys of that
     table instead, and they go to the changed-keys log (storage/changes.py)."""
     table = _table(rows)
@@ -177,9 +177,9 @@ def save_stories(
     profiles: Sequence[Mapping[str, Any]],
 ) -> None:
     """New anchors {anchor, story_id, seen_at}; new or changed story profiles."""
-    _write(con, anchors, "INSERT INTO story_anchors BY NAME SELECT * FROM probe")
-    _write(con, profiles, "SELECT story_id FROM probe", log="story_profiles")
-    _write(con, profiles, "INSERT OR REPLACE INTO story_profiles BY NAME SELECT * FROM probe")
+    write_rows(con, anchors, "INSERT INTO story_anchors BY NAME SELECT * FROM probe")
+    write_rows(con, profiles, "SELECT story_id FROM probe", log="story_profiles")
+    write_rows(con, profiles, "INSERT OR REPLACE INTO story_profiles BY NAME SELECT * FROM probe")
 
 
 def save_events(
@@ -190,14 +190,16 @@ def save_events(
 ) -> None:
     """Touched event profiles (replacing their name rows) and the batch's frequency counts."""
     counts = [{"token": t, "n": n} for t, n in sorted(df.items())]
-    _write(con, profiles, "SELECT event_id FROM probe", log="event_profiles")
-    _write(con, profiles, "SELECT event_id FROM probe", log="event_names")
-    _write(con, names, "SELECT event_id FROM probe", log="event_names")
-    _write(con, counts, "SELECT token FROM probe", log="grouping_df")
-    _write(con, profiles, "INSERT OR REPLACE INTO event_profiles BY NAME SELECT * FROM probe")
-    _write(con, profiles, "DELETE FROM event_names n USING probe p WHERE n.event_id = p.event_id")
-    _write(con, names, "INSERT INTO event_names BY NAME SELECT * FROM probe")
-    _write(
+    write_rows(con, profiles, "SELECT event_id FROM probe", log="event_profiles")
+    write_rows(con, profiles, "SELECT event_id FROM probe", log="event_names")
+    write_rows(con, names, "SELECT event_id FROM probe", log="event_names")
+    write_rows(con, counts, "SELECT token FROM probe", log="grouping_df")
+    write_rows(con, profiles, "INSERT OR REPLACE INTO event_profiles BY NAME SELECT * FROM probe")
+    write_rows(
+        con, profiles, "DELETE FROM event_names n USING probe p WHERE n.event_id = p.event_id"
+    )
+    write_rows(con, names, "INSERT INTO event_names BY NAME SELECT * FROM probe")
+    write_rows(
         con,
         counts,
         "INSERT INTO grouping_df SELECT token, n FROM probe "
@@ -211,23 +213,23 @@ def flag_not_article(con: duckdb.DuckDBPyConnection, flags: Mapping[str, str]) -
     rows = [{"story_id": s, "reason": r} for s, r in sorted(flags.items())]
     copies = "SELECT article_id, version FROM version_stories SEMI JOIN probe USING (story_id)"
     for table in ("version_stories", "article_claims"):
-        _write(con, rows, copies, log=table)
+        write_rows(con, rows, copies, log=table)
     for table in ("story_profiles", "story_events"):
-        _write(con, rows, "SELECT story_id FROM probe", log=table)
-    _write(
+        write_rows(con, rows, "SELECT story_id FROM probe", log=table)
+    write_rows(
         con,
         rows,
         "UPDATE version_stories SET not_article = p.reason FROM probe p "
         "WHERE version_stories.story_id = p.story_id",
     )
-    _write(
+    write_rows(
         con,
         rows,
         "UPDATE story_profiles SET not_article = p.reason FROM probe p "
         "WHERE story_profiles.story_id = p.story_id",
     )
-    _write(con, rows, "DELETE FROM story_events e USING probe p WHERE e.story_id = p.story_id")
-    _write(
+    write_rows(con, rows, "DELETE FROM story_events e USING probe p WHERE e.story_id = p.story_id")
+    write_rows(
         con,
         rows,
         "DELETE FROM article_claims c USING version_stories s, probe p "
@@ -245,7 +247,7 @@ def save_assignments(
 ) -> None:
     """The batch's StoryRows and EventRows (storage.records), one statement each."""
     copies, assigned = [_shallow(s) for s in stories], [_shallow(e) for e in events]
-    _write(con, copies, "SELECT article_id, version FROM probe", log="version_stories")
-    _write(con, assigned, "SELECT story_id FROM probe", log="story_events")
-    _write(con, copies, "INSERT INTO version_stories BY NAME SELECT * FROM probe")
-    _write(con, assigned, "INSERT INTO story_events BY NAME SELECT * FROM probe")
+    write_rows(con, copies, "SELECT article_id, version FROM probe", log="version_stories")
+    write_rows(con, assigned, "SELECT story_id FROM probe", log="story_events")
+    write_rows(con, copies, "INSERT INTO version_stories BY NAME SELECT * FROM probe")
+    write_rows(con, assigned, "INSERT INTO story_events BY NAME SELECT * FROM probe")

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import duckdb
 
-from storage.grouping_index import _write, probe_rows
+from storage.grouping_index import probe_rows, write_rows
 
 #: (seq, article_id, line fingerprints) of one outlet's page
 OutletPage = tuple[int, str, tuple[int, ...]]
@@ -40,6 +40,6 @@ def save_outlet_pages(
         for o in sorted(pages)
         for seq, article, lines in pages[o]
     ]
-    _write(con, outlets, "SELECT outlet FROM probe", log="outlet_pages")
-    _write(con, outlets, "DELETE FROM outlet_pages p USING probe q WHERE p.outlet = q.outlet")
-    _write(con, rows, "INSERT INTO outlet_pages BY NAME SELECT * FROM probe")
+    write_rows(con, outlets, "SELECT outlet FROM probe", log="outlet_pages")
+    write_rows(con, outlets, "DELETE FROM outlet_pages p USING probe q WHERE p.outlet = q.outlet")
+    write_rows(con, rows, "INSERT INTO outlet_pages BY NAME SELECT * FROM probe")

@@ -20,7 +20,7 @@ import duckdb
 
 from storage.changes import log_table
 from storage.db import transaction
-from storage.grouping_index import _write, probe_rows
+from storage.grouping_index import probe_rows, write_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +175,7 @@ def _upsert_stories(
         }
         for c in copies
     ]
-    _write(con, rows, "SELECT story_id FROM probe", log="story_summaries")
+    write_rows(con, rows, "SELECT story_id FROM probe", log="story_summaries")
     probe_rows(con, rows, _STORY_UPSERT)
 
 
@@ -242,14 +242,14 @@ def _upsert_events(
         }
         for s in founded.values()
     ]
-    _write(con, rows, "SELECT event_id FROM probe", log="event_summaries")
+    write_rows(con, rows, "SELECT event_id FROM probe", log="event_summaries")
     probe_rows(con, rows, _EVENT_UPSERT)
 
 
 def _drop_stories(con: duckdb.DuckDBPyConnection, story_ids: set[str]) -> None:
     """Stories found to be no article leave; their events are recomputed from what is stored."""
     dropped = [{"story_id": s} for s in sorted(story_ids)]
-    _write(con, dropped, "SELECT story_id FROM probe", log="story_summaries")
+    write_rows(con, dropped, "SELECT story_id FROM probe", log="story_summaries")
     events = probe_rows(
         con,
         dropped,
@@ -263,7 +263,7 @@ def refresh_events(con: duckdb.DuckDBPyConnection, event_ids: Iterable[str]) -> 
     """Recompute these events' summaries from the stored versions (an event left without
     stories has none)."""
     rows = [{"event_id": e} for e in sorted(set(event_ids))]
-    _write(con, rows, "SELECT event_id FROM probe", log="event_summaries")
+    write_rows(con, rows, "SELECT event_id FROM probe", log="event_summaries")
     probe_rows(
         con, rows, "DELETE FROM event_summaries e USING probe p WHERE e.event_id = p.event_id"
     )

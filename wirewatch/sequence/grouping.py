@@ -83,6 +83,7 @@ class _Page:
 
 @dataclass(slots=True)
 class _StoryPass:
+    chrome: OutletChrome  # the outlets' recurring lines, as stories are founded
     copies: dict[str, _Copy] = field(default_factory=dict)
     batch_anchors: dict[int, list[str]] = field(default_factory=dict)
     rows: list[StoryRow] = field(default_factory=list)
@@ -93,7 +94,6 @@ class _StoryPass:
     stories: dict[str, NewStory] = field(default_factory=dict)  # by the story id each founds
     events: list[Assigned] = field(default_factory=list)  # of the stories founded, in order
     story_events: dict[str, str] = field(default_factory=dict)  # stored and founded stories
-    chrome: OutletChrome | None = None  # the outlets' recurring lines, as stories are founded
 
 
 #: body shingle hashes as the extraction workers computed them, by (content hash, title): for
@@ -122,8 +122,7 @@ class Grouping:
         assigner = EventAssigner(con, self.params)
         stories = self._stories(con, pages, assigner)
         assigner.save()
-        if stories.chrome is not None:
-            stories.chrome.save()
+        stories.chrome.save()
         events = stories.events
         index.save_assignments(con, stories.rows, [e.row for e in events])
         index.save_stories(con, stories.new_anchors, _profile_rows(stories.copies))
@@ -245,7 +244,7 @@ def _without_chrome(page: _Page, work: _StoryPass) -> NewStory:
     """The story's evidence less its outlet's chrome (recomputed from the text only when the
     page carries some); the page then joins its outlet's window when it is a first version."""
     story, terms, names = work.stories[page.key]
-    if work.chrome is None or not page.row.outlet:
+    if not page.row.outlet:
         return story, terms, names
     lines = line_prints(page.row.text)
     chrome = work.chrome.of(page.row.outlet, lines)
