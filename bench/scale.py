@@ -262,7 +262,9 @@ def print_table(results: dict[str, dict[str, object]]) -> None:
     print(
         " ".join(f"{h:>14}" for h in head)
         + f" {'query_s':>8}  slowest view  | {SHORT_WINDOW_DAYS:g}-day window: cycle_s peak_rss_mb"
+        + " | cycle / smallest's"
     )
+    first = next(iter(results.values()), {}).get("cycle_s")
     for versions, row in results.items():
         detail = row["detail"]
         assert isinstance(detail, dict)
@@ -272,6 +274,7 @@ def print_table(results: dict[str, dict[str, object]]) -> None:
             " ".join(f"{_cell(c):>14}" for c in cells)
             + f" {_cell(row['query_s']):>8}  {max(views[k] for k in VIEW_QUERIES):>12}"
             + f"  | {_cell(windowed['cycle_s']):>22} {_cell(windowed['peak_rss_mb']):>11}"
+            + f" | {_ratio(row['cycle_s'], first):>18}"
         )
 
 

@@ -17,7 +17,7 @@ from extractors.events import event_features, terms_json
 from extractors.pages import hash_text, version_key
 from extractors.wire import detect_agency
 from storage import records
-from storage.db import apply_migrations
+from storage.db import connect
 from wirewatch.ingest.cycle import claim_row
 from wirewatch.sequence.grouping import Grouping
 
@@ -55,8 +55,7 @@ def write_batches(batches: list[list[Item]], db: Path, claims: bool = True) -> l
     for batch in batches:
         rows = [version_row(item, claims) for item in batch]
         start = time.perf_counter()
-        with duckdb.connect(str(db)) as con:
-            apply_migrations(con)
+        with connect(db) as con:  # as the pipeline opens it (migrations, row group size)
             records.write_batch(con, records.Batch(pages=rows), group=grouping)
         times.append(time.perf_counter() - start)
     return times
