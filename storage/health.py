@@ -83,7 +83,7 @@ def run_polls(con: duckdb.DuckDBPyConnection, run_id: str) -> list[dict[str, Any
 
 
 def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict[str, Any]]:
-    """Every new step of a toll line (`toll_line_since`, migrations 0030, 0050): a figure for
+    """Every new step of a toll line (`toll_line_from`, migrations 0030, 0050, 0051): a figure for
     an event's (metric, subject, side) that differs from the line's step before it, whoever of
     the side said each one ("killed civilians 3 -> 5, said by authorities, before: Vitali
     Klitschko"); a militant group's figure after the officials' is no step (another side). A
@@ -106,13 +106,26 @@ def figure_changes(con: duckdb.DuckDBPyConnection, since: datetime) -> list[dict
                    previous_value, value, figure, previous_figure,
                    previous_said_by AS previous_claimant, article_url AS url,
                    value_first_fetched_at AS first_seen_at, reported_at, side
-            FROM toll_line_since(?::TIMESTAMPTZ)
+            FROM toll_line_from(?::TIMESTAMPTZ, ?::VARCHAR[])
             WHERE event_id IN (SELECT unnest(?::VARCHAR[]))
               AND previous_value IS NOT NULL AND value_first_fetched_at >= ?
             ORDER BY value_first_fetched_at, event_id, metric, subject, side, step""",
-            [start, touched, since],
+            [start, _threads_events(con, touched), touched, since],
         )
     )
+
+
+def _threads_events(con: duckdb.DuckDBPyConnection, events: list[str]) -> list[str]:
+    """Every event of the threads of `events` (a toll line is a thread's, migration 0042)."""
+    rows = con.execute(
+        "WITH given AS (SELECT unnest(?::VARCHAR[]) AS e), "
+        "roots AS (SELECT DISTINCT thread_of(e) AS r FROM given) "
+        "SELECT e FROM given UNION SELECT r FROM roots "
+        "UNION SELECT event_id FROM event_threads WHERE thread_id IN (SELECT r FROM roots) "
+        "ORDER BY 1",
+        [events],
+    ).fetchall()
+    return [row[0] for row in rows]
 
 
 def _touched_events(

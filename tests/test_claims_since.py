@@ -102,3 +102,45 @@ def test_claims_since_a_recent_time_reads_articles_and_events_by_key(tmp_path: P
     assert recent_rows == expected and expected
     assert keyed.count("Index Scan") == 2
     assert scanned.count("Index Scan") == 0
+
+
+def test_the_toll_lines_of_some_events_are_theirs_in_the_whole_history(tmp_path: Path):
+    """The cycle's check reads only the claims of the events it touched (`toll_line_from`,
+    migration 0051); their lines are what the lines of every event say of them."""
+    db = tmp_path / "since.duckdb"
+    second_run = _seeds_in_two_runs(db)
+    quake = (
+        "Officials said 12 people were killed when an earthquake struck the valley on Monday. "
+        "Rescue teams searched collapsed houses through the night while aftershocks shook the "
+        "region, and the provincial governor asked for tents, blankets and medicine. Roads "
+        "into the valley were blocked by landslides, so supplies were flown in by helicopter. "
+        "Schools were closed for the week and residents slept outdoors in the cold."
+    )
+    write_batches([[Item("quake", quake, "Earthquake kills 12", second_run)]], db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        events = [
+            row[0]
+            for row in con.execute("SELECT DISTINCT event_id FROM toll_lines ORDER BY 1").fetchall()
+        ]
+        assert len(events) > 1
+        lines = 0
+        for some in ([events[0]], events[1:], events[-1:]):
+            found = con.execute(
+                "SELECT * FROM toll_line_from(NULL, ?::VARCHAR[]) ORDER BY ALL", [some]
+            ).fetchall()
+            expected = con.execute(
+                "SELECT * FROM toll_lines WHERE event_id IN (SELECT unnest(?::VARCHAR[])) "
+                "ORDER BY ALL",
+                [some],
+            ).fetchall()
+            assert found == expected
+            lines += len(found)
+            claims = con.execute(
+                "SELECT * FROM claims_of_events(NULL, ?::VARCHAR[]) ORDER BY ALL", [some]
+            ).fetchall()
+            of_events = con.execute(
+                "SELECT * FROM claims WHERE event_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY ALL",
+                [some],
+            ).fetchall()
+            assert claims == of_events and claims
+        assert lines > 0
