@@ -2,6 +2,7 @@
 since t, and the cycle's figure-change check reads only the events it touched: both must say
 what the whole history says."""
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -100,7 +101,7 @@ def test_claims_since_a_recent_time_reads_articles_and_events_by_key(tmp_path: P
             [second_run],
         ).fetchall()
     assert recent_rows == expected and expected
-    assert keyed.count("Index Scan") == 2
+    assert keyed.count("Index Scan") == 3  # articles, story_events, version_stories (0052)
     assert scanned.count("Index Scan") == 0
 
 
@@ -144,3 +145,43 @@ def test_the_toll_lines_of_some_events_are_theirs_in_the_whole_history(tmp_path:
             ).fetchall()
             assert claims == of_events and claims
         assert lines > 0
+
+
+def _most_rows_one_scan_read(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[object], profile: Path
+) -> int:
+    con.execute("SET enable_profiling = 'json'")
+    con.execute(f"SET profiling_output = '{profile}'")
+    con.execute(sql, params).fetchall()
+    con.execute("PRAGMA disable_profiling")
+
+    def most(node: dict[str, object]) -> int:
+        children = node.get("children", [])
+        assert isinstance(children, list)
+        here = node.get("operator_rows_scanned", 0)
+        assert isinstance(here, int)
+        return max([here, *(most(child) for child in children)])
+
+    return most(json.loads(profile.read_text()))
+
+
+def test_the_claims_of_some_events_are_read_by_key(tmp_path: Path):
+    """With 20,000 other stories stored, `claims_of_events` (migration 0052) finds the events'
+    stories, versions and claims through indexes: no scan reads the other stories."""
+    db = tmp_path / "since.duckdb"
+    _seeds_in_two_runs(db)
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "INSERT INTO story_events SELECT md5(i::VARCHAR)[:16] || '.1', md5(i::VARCHAR), NULL, "
+            "'{}', "
+            "[], 'e' FROM range(20000) t(i)"
+        )
+        event = con.execute("SELECT min(event_id) FROM claims").fetchall()[0][0]
+        sql = "SELECT * FROM claims_of_events(NULL, [?])"
+        most = _most_rows_one_scan_read(con, sql, [event], tmp_path / "profile.json")
+        found = con.execute(sql + " ORDER BY ALL", [event]).fetchall()
+        expected = con.execute(
+            "SELECT * FROM claims WHERE event_id = ? ORDER BY ALL", [event]
+        ).fetchall()
+    assert found == expected and found
+    assert most < 1_000  # a scan of story_events would read 20,000 rows or more
