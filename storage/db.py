@@ -56,6 +56,8 @@ _READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True
 #: at 1M versions with 17k rows in it, up to ~1.4 s full); with this size the cost is bounded
 #: by a small group, whatever the history (docs/decisions.md, Storage).
 ROW_GROUP_SIZE = 8_192
+#: catalog names DuckDB keeps for itself (`memory` is the writer instance's own)
+_RESERVED_NAMES = frozenset({"memory", "main", "temp", "system"})
 
 
 def describe_process(pid: int) -> str:
@@ -103,16 +105,23 @@ def _open_writer(path: Path) -> duckdb.DuckDBPyConnection:
     """A write connection: the file attached with `ROW_GROUP_SIZE` (an ATTACH option only) to
     an in-memory instance named for the file, so this process's writers share one instance as
     `duckdb.connect(path)` would share it, and the file is checkpointed when the last closes.
-    The attached catalog takes the name `duckdb.connect` gives it (the file's stem)."""
+    The attached catalog takes the name `duckdb.connect` gives it (the file's stem), or
+    `<stem>_db` where DuckDB keeps that name for itself."""
     resolved = path.resolve()
     instance = hashlib.blake2b(str(resolved).encode(), digest_size=8).hexdigest()
     con = duckdb.connect(f":memory:wirewatch-{instance}")
     try:
-        alias = _identifier(path.stem)
+        name = path.stem if path.stem.lower() not in _RESERVED_NAMES else f"{path.stem}_db"
+        alias = _identifier(name)
         con.execute(
             f"ATTACH IF NOT EXISTS {_literal(str(resolved))} AS {alias} "
             f"(ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
         )
+        attached = con.execute(
+            "SELECT path FROM duckdb_databases() WHERE database_name = ?", [name]
+        ).fetchall()
+        if [row[0] for row in attached] != [str(resolved)]:
+            raise StorageError(f"{path}: the name {name!r} is attached to another database")
         con.execute(f"USE {alias}")
     except BaseException:
         con.close()

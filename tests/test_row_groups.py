@@ -70,3 +70,13 @@ def test_a_reader_in_the_writers_process_waits_and_then_names_the_lock(tmp_path:
         con.execute(TABLE)
         with pytest.raises(DatabaseLocked, match=held), connect(db, read_only=True, retries=1):
             pass
+
+
+@pytest.mark.parametrize("stem", ["memory", "main", "temp", "system"])
+def test_a_file_named_like_a_duckdb_catalog_keeps_what_is_written(tmp_path: Path, stem: str):
+    db = tmp_path / f"{stem}.duckdb"
+    with connect(db) as con:
+        con.execute(TABLE)
+        _fill(con, 2, "p")
+    with connect(db, read_only=True) as reader:
+        assert reader.execute("SELECT count(*) FROM pages").fetchall() == [(2,)]
