@@ -52,9 +52,9 @@ _READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True
 #: Rows per row group of what a writer appends (DuckDB's default is 122,880). A checkpoint
 #: rewrites the last row group of every table a write appended to, and DuckDB appends to that
 #: group rather than starting a new one when the table has an index, so with the default the
-#: checkpoint after one new version rewrote up to 122,880 rows of `article_versions` (0.2 s
-#: at 1M versions with 17k rows in it, up to ~1.4 s full); with this size the cost is bounded
-#: by a small group, whatever the history (docs/decisions.md, Storage).
+#: checkpoint after one new version rewrote up to 122,880 rows of `article_versions` (0.17-0.26
+#: s at 1M versions with 17k rows in its last group); with this size the rewrite is bounded by
+#: a small group, whatever the history (docs/decisions.md, Storage).
 ROW_GROUP_SIZE = 8_192
 #: catalog names DuckDB keeps for itself (`memory` is the writer instance's own)
 _RESERVED_NAMES = frozenset({"memory", "main", "temp", "system"})
@@ -73,7 +73,7 @@ def describe_process(pid: int) -> str:
 
 def _holder(message: str) -> str:
     if "Unique file handle conflict" in message:
-        return "a write connection of this process"
+        return "another connection of this process"
     found = re.search(r"PID (\d+)", message)
     return describe_process(int(found.group(1))) if found else "another process"
 

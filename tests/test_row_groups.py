@@ -65,7 +65,7 @@ def test_writers_of_one_process_share_the_file_and_see_each_others_rows(tmp_path
 
 def test_a_reader_in_the_writers_process_waits_and_then_names_the_lock(tmp_path: Path) -> None:
     db = tmp_path / "busy.duckdb"
-    held = r"busy\.duckdb is held by a write connection of this process"
+    held = r"busy\.duckdb is held by another connection of this process"
     with connect(db) as con:
         con.execute(TABLE)
         with pytest.raises(DatabaseLocked, match=held), connect(db, read_only=True, retries=1):
