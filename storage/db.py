@@ -53,9 +53,11 @@ _READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True
 #: rewrites the last row group of every table a write appended to, and DuckDB appends to that
 #: group rather than starting a new one when the table has an index, so with the default the
 #: checkpoint after one new version rewrote up to 122,880 rows of `article_versions` (0.17-0.26
-#: s at 1M versions with 17k rows in its last group); with this size the rewrite is bounded by
-#: a small group, whatever the history (docs/decisions.md, Storage).
-ROW_GROUP_SIZE = 8_192
+#: s at 1M versions with 17k rows in its last group). Smaller groups bound that, but every
+#: checkpoint also writes something per row group of the whole file (a write to a one-row
+#: table, at 1M versions: 0.025 s with the default, 0.041 s with 32,768, 0.106 s with 8,192);
+#: 32,768 was the fastest 1-article cycle of the three measured (docs/decisions.md, Storage).
+ROW_GROUP_SIZE = 32_768
 #: catalog names DuckDB keeps for itself (`memory` is the writer instance's own)
 _RESERVED_NAMES = frozenset({"memory", "main", "temp", "system"})
 

@@ -44,12 +44,12 @@ def test_a_new_row_after_a_large_old_group_starts_a_small_group(tmp_path: Path) 
     db = tmp_path / "old.duckdb"
     with duckdb.connect(str(db)) as con:  # a file written with DuckDB's default size
         con.execute(TABLE)
-        _fill(con, 5 * ROW_GROUP_SIZE, "old")
-    assert _row_groups(db) == [5 * ROW_GROUP_SIZE]
+        _fill(con, 3 * ROW_GROUP_SIZE, "old")
+    assert _row_groups(db) == [3 * ROW_GROUP_SIZE]
     with connect(db) as con:
         con.execute("INSERT INTO pages VALUES ('new', 'one more page')")
     # the old group is left as it was: the checkpoint wrote a group of one row
-    assert _row_groups(db) == [5 * ROW_GROUP_SIZE, 1]
+    assert _row_groups(db) == [3 * ROW_GROUP_SIZE, 1]
 
 
 def test_writers_of_one_process_share_the_file_and_see_each_others_rows(tmp_path: Path) -> None:
