@@ -75,8 +75,12 @@ def test_a_bulk_load_sets_the_indexes_aside_and_makes_them_again(tmp_path):
             con.execute(indexes).fetchall()
             == before
             == [
+                ("article_claims_article",),
                 ("article_versions_article",),
                 ("story_anchors_anchor",),
+                ("story_events_event",),
+                ("version_stories_article",),
+                ("version_stories_story",),
             ]
         )
         con.register("probe", pa.table(_probes("new", [_anchor(5, j) for j in range(48)])))
