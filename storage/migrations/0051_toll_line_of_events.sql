@@ -6,21 +6,29 @@
 -- millions of claims a cycle. `toll_line_from(t, events)` is `toll_line_since(t)` restricted to
 -- `events`, which must hold every event of their threads (a line is a thread's). Its claims
 -- come from `claims_of_events(t, events)`: the events' stories (`story_events`), their
--- versions (`version_stories`), their latest claims since t, read in that order; the other
--- tables by key as in 0047. `toll_points_since` and `toll_line_since` are the same macros with
--- no events (NULL: every event), so the views and their tests are unchanged.
+-- versions (`version_stories`), every extraction of their claims, each step fenced as in 0047
+-- so DuckDB reads it through the indexes of 0052, and the latest extraction since t picked
+-- among the rows read (the same rows as a NOT EXISTS over the whole table).
+-- `toll_points_since` and `toll_line_since` are the same macros with no events (NULL: every
+-- event), so the views and their tests are unchanged.
 CREATE MACRO claims_of_events(since, events) AS TABLE
 WITH e AS MATERIALIZED (
     SELECT story_id, event_id FROM story_events
-    WHERE events IS NOT NULL AND event_id IN (SELECT unnest(events))
+    WHERE event_id IN (SELECT unnest(events))
+    LIMIT 9223372036854775807  -- a fence, as in 0047
 ), s AS MATERIALIZED (
     SELECT article_id, version, story_id FROM version_stories
     WHERE story_id IN (SELECT story_id FROM e)
+    LIMIT 9223372036854775807  -- a fence, as in 0047
+), every_extraction AS MATERIALIZED (
+    SELECT * FROM article_claims
+    WHERE article_id IN (SELECT DISTINCT article_id FROM s)
+    LIMIT 9223372036854775807  -- a fence, as in 0047
 ), c AS MATERIALIZED (
-    SELECT c.* FROM article_claims c SEMI JOIN s USING (article_id, version)
+    SELECT c.* FROM every_extraction c SEMI JOIN s USING (article_id, version)
     WHERE (since IS NULL OR c.extracted_at >= since)
       AND NOT EXISTS (
-          SELECT 1 FROM article_claims newer
+          SELECT 1 FROM every_extraction newer
           WHERE newer.article_id = c.article_id AND newer.version = c.version
             AND newer.extracted_at > c.extracted_at
             AND (since IS NULL OR newer.extracted_at >= since))
