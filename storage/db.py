@@ -58,6 +58,13 @@ _READ_ONLY_CONFIG = {"enable_external_access": False, "lock_configuration": True
 #: table, at 1M versions: 0.025 s with the default, 0.041 s with 32,768, 0.106 s with 8,192);
 #: 32,768 was the fastest 1-article cycle of the three measured (docs/decisions.md, Storage).
 ROW_GROUP_SIZE = 32_768
+#: The storage format of a file a writer creates (DuckDB's default is v1.0.0, for old readers).
+#: Its checkpoint writes less for each row group of the file, changed or not: a one-row write's
+#: close with 3,000 row groups stored took 0.020 s, against 0.060 s with v1.0.0, and the files
+#: are 15% smaller. Only DuckDB 1.5 and later can open it; this project pins 1.5.5. A file
+#: created with v1.0.0 keeps its format (attached with v1.5.0 it would only be relabelled: its
+#: stored row groups keep the old metadata and the old cost).
+STORAGE_VERSION = "v1.5.0"
 #: catalog names DuckDB keeps for itself (`memory` is the writer instance's own)
 _RESERVED_NAMES = frozenset({"memory", "main", "temp", "system"})
 
@@ -108,17 +115,17 @@ def _open_writer(path: Path) -> duckdb.DuckDBPyConnection:
     an in-memory instance named for the file, so this process's writers share one instance as
     `duckdb.connect(path)` would share it, and the file is checkpointed when the last closes.
     The attached catalog takes the name `duckdb.connect` gives it (the file's stem), or
-    `<stem>_db` where DuckDB keeps that name for itself."""
+    `<stem>_db` where DuckDB keeps that name for itself. A new file gets `STORAGE_VERSION`."""
     resolved = path.resolve()
     instance = hashlib.blake2b(str(resolved).encode(), digest_size=8).hexdigest()
     con = duckdb.connect(f":memory:wirewatch-{instance}")
     try:
         name = path.stem if path.stem.lower() not in _RESERVED_NAMES else f"{path.stem}_db"
         alias = _identifier(name)
-        con.execute(
-            f"ATTACH IF NOT EXISTS {_literal(str(resolved))} AS {alias} "
-            f"(ROW_GROUP_SIZE {ROW_GROUP_SIZE})"
-        )
+        options = f"ROW_GROUP_SIZE {ROW_GROUP_SIZE}"
+        if not resolved.exists():
+            options += f", STORAGE_VERSION '{STORAGE_VERSION}'"
+        con.execute(f"ATTACH IF NOT EXISTS {_literal(str(resolved))} AS {alias} ({options})")
         attached = con.execute(
             "SELECT path FROM duckdb_databases() WHERE database_name = ?", [name]
         ).fetchall()

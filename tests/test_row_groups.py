@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from storage.db import ROW_GROUP_SIZE, DatabaseLocked, connect
+from storage.db import ROW_GROUP_SIZE, STORAGE_VERSION, DatabaseLocked, connect
 
 TABLE = "CREATE TABLE pages (page_id VARCHAR PRIMARY KEY, body VARCHAR)"
 
@@ -80,3 +80,29 @@ def test_a_file_named_like_a_duckdb_catalog_keeps_what_is_written(tmp_path: Path
         _fill(con, 2, "p")
     with connect(db, read_only=True) as reader:
         assert reader.execute("SELECT count(*) FROM pages").fetchall() == [(2,)]
+
+
+def _storage_version(path: Path) -> str:
+    with duckdb.connect(str(path), read_only=True) as con:
+        tags = con.execute(
+            "SELECT tags FROM duckdb_databases() WHERE database_name = ?", [path.stem]
+        ).fetchall()[0][0]
+    return str(tags["storage_version"])
+
+
+def test_a_file_a_writer_creates_is_in_the_newer_storage_format(tmp_path: Path) -> None:
+    """Its checkpoints write less for each stored row group (storage/db.py, STORAGE_VERSION)."""
+    db = tmp_path / "new.duckdb"
+    with connect(db) as con:
+        con.execute(TABLE)
+    assert _storage_version(db) == f"{STORAGE_VERSION}+"
+
+
+def test_a_file_in_the_older_format_keeps_it(tmp_path: Path) -> None:
+    db = tmp_path / "older.duckdb"
+    with duckdb.connect(str(db)) as con:  # DuckDB's default format
+        con.execute(TABLE)
+    before = _storage_version(db)
+    with connect(db) as con:
+        _fill(con, 3, "p")
+    assert _storage_version(db) == before != f"{STORAGE_VERSION}+"
