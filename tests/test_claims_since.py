@@ -3,10 +3,11 @@ since t, and the cycle's figure-change check reads only the events it touched: b
 what the whole history says."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from evals.replay import Item, write_batches
 from storage.health import figure_changes
@@ -165,9 +166,12 @@ def _most_rows_one_scan_read(
     return most(json.loads(profile.read_text()))
 
 
-def test_the_claims_of_some_events_are_read_by_key(tmp_path: Path):
-    """With 20,000 other stories stored, `claims_of_events` (migration 0052) finds the events'
-    stories, versions and claims through indexes: no scan reads the other stories."""
+@pytest.mark.parametrize("since", [None, datetime(2005, 1, 1, tzinfo=UTC)])
+def test_the_claims_of_some_events_are_read_by_key(tmp_path: Path, since: datetime | None):
+    """With 20,000 other stories and 100,000 other versions stored (fetched 2000-2011, so a
+    time in between leaves DuckDB a filter to apply), `claims_of_events` (0052, 0054) finds the
+    events' stories, versions and claims through indexes, with or without a time: no scan reads
+    the other stories or versions."""
     db = tmp_path / "since.duckdb"
     _seeds_in_two_runs(db)
     with duckdb.connect(str(db)) as con:
@@ -176,12 +180,20 @@ def test_the_claims_of_some_events_are_read_by_key(tmp_path: Path):
             "'{}', "
             "[], 'e' FROM range(20000) t(i)"
         )
+        con.execute(
+            "INSERT INTO article_versions BY NAME SELECT 'other' || i AS article_id, 1 AS version, "
+            "TIMESTAMPTZ '2000-01-01 00:00:00+00' + i * INTERVAL 1 HOUR AS fetched_at, "
+            "'' AS published_source, '' AS title, '' AS author, "
+            "'' AS site_name, 'en' AS language, '' AS text, md5(i::VARCHAR) AS content_hash, "
+            "'' AS extractor, '' AS extractor_version, '' AS final_url, ''::BLOB AS raw_html_z "
+            "FROM range(100000) t(i)"
+        )
         event = con.execute("SELECT min(event_id) FROM claims").fetchall()[0][0]
-        sql = "SELECT * FROM claims_of_events(NULL, [?])"
-        most = _most_rows_one_scan_read(con, sql, [event], tmp_path / "profile.json")
-        found = con.execute(sql + " ORDER BY ALL", [event]).fetchall()
+        sql = "SELECT * FROM claims_of_events(?::TIMESTAMPTZ, [?])"
+        most = _most_rows_one_scan_read(con, sql, [since, event], tmp_path / "profile.json")
+        found = con.execute(sql + " ORDER BY ALL", [since, event]).fetchall()
         expected = con.execute(
             "SELECT * FROM claims WHERE event_id = ? ORDER BY ALL", [event]
         ).fetchall()
     assert found == expected and found
-    assert most < 1_000  # a scan of story_events would read 20,000 rows or more
+    assert most < 1_000  # a scan of story_events or article_versions reads 20,000 rows or more
