@@ -351,8 +351,8 @@ def _store_versions(
             }
             for p in articles.values()
         ],
-        "INSERT INTO articles BY NAME SELECT s.* FROM staged s "
-        "ANTI JOIN articles a ON a.article_id = s.article_id",
+        # by the key's index: an ANTI JOIN read every article_id (0.04-0.12 s at 3M versions)
+        "INSERT OR IGNORE INTO articles BY NAME SELECT s.* FROM staged s",
     )
     skip = ("claims", "claims_version", "n_shingles", "signature", "agency", "terms", "names")
     skip_too = (*skip, "raw_record")  # apart from the grouping columns: merges stay small
