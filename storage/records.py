@@ -284,13 +284,34 @@ def load_feed_states(con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]) ->
 _ENTRY_COLUMNS = ", ".join(f.name for f in fields(EntryRow))
 
 
+#: ends a MATERIALIZED step that must stay apart: DuckDB pushes an outer filter into it, and a
+#: scan with a second filter beside the `IN` no longer uses the index (migration 0047)
+_FENCE = "LIMIT 9223372036854775807"
+
+
 def load_entries(
-    con: duckdb.DuckDBPyConnection, feed_ids: Sequence[str]
+    con: duckdb.DuckDBPyConnection, listed: Sequence[tuple[str, str, str]]
 ) -> dict[tuple[str, str], EntryRow]:
-    """Every stored entry of the feeds."""
+    """The stored entries of what the feeds list now, (feed_id, entry_key, url) each: those
+    of the same feed with the same key or for the same page. Read by key (migration 0053), so
+    a feed's years of past entries are neither scanned nor loaded."""
+    if not listed:
+        return {}
+    feeds, keys, urls = (list(column) for column in zip(*listed, strict=True))
     rows = con.execute(
-        f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE feed_id IN (SELECT unnest(?))",
-        [list(feed_ids)],
+        f"""
+        WITH listed AS (SELECT unnest(?) AS feed_id, unnest(?) AS entry_key, unnest(?) AS url),
+        by_url AS MATERIALIZED (
+            SELECT {_ENTRY_COLUMNS} FROM entries
+            WHERE url IN (SELECT DISTINCT url FROM listed) {_FENCE}),
+        by_key AS MATERIALIZED (
+            SELECT {_ENTRY_COLUMNS} FROM entries
+            WHERE entry_key IN (SELECT DISTINCT entry_key FROM listed) {_FENCE})
+        SELECT * FROM by_url u SEMI JOIN listed l ON l.feed_id = u.feed_id AND l.url = u.url
+        UNION ALL
+        SELECT * FROM by_key k
+        SEMI JOIN listed l ON l.feed_id = k.feed_id AND l.entry_key = k.entry_key""",
+        [feeds, keys, urls],
     ).fetchall()
     return {(row[0], row[1]): EntryRow(*row) for row in rows}
 
@@ -302,8 +323,14 @@ def load_due_entries(
     not the feed lists them any more, and the entries of the same feed for the same page (which
     of them the page was last fetched under decides which one revisits it: ingest/plan.py)."""
     rows = con.execute(
-        f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE (feed_id, url) IN ("
-        "SELECT (feed_id, url) FROM entries WHERE feed_id IN (SELECT unnest(?)) AND due_at <= ?)",
+        f"""
+        WITH due AS MATERIALIZED (
+            SELECT feed_id, url FROM entries
+            WHERE feed_id IN (SELECT unnest(?)) AND due_at <= ?),
+        same AS MATERIALIZED (
+            SELECT {_ENTRY_COLUMNS} FROM entries
+            WHERE url IN (SELECT DISTINCT url FROM due) {_FENCE})
+        SELECT * FROM same s SEMI JOIN due d ON d.feed_id = s.feed_id AND d.url = s.url""",
         [list(feed_ids), now],
     ).fetchall()
     return {(row[0], row[1]): EntryRow(*row) for row in rows}

@@ -77,6 +77,8 @@ def test_a_bulk_load_sets_the_indexes_aside_and_makes_them_again(tmp_path):
             == [
                 ("article_claims_article",),
                 ("article_versions_article",),
+                ("entries_key",),
+                ("entries_url",),
                 ("story_anchors_anchor",),
                 ("story_events_event",),
                 ("version_stories_article",),

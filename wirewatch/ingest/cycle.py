@@ -512,12 +512,12 @@ class Staged:
 def known_entries(
     con: duckdb.DuckDBPyConnection, polled: Sequence[Polled], settings: Settings, clock: Clock
 ) -> dict[tuple[str, str], EntryRow]:
-    """The stored entries of the feeds that listed any, and the due ones (pending, retries,
-    revisits) of every polled feed, whatever its poll answered."""
-    listing = [p.feed.feed_id for p in polled if p.entries]
+    """The stored entries of what the feeds list (by key or page), and the due ones (pending,
+    retries, revisits) of every polled feed, whatever its poll answered."""
+    listed = [(p.feed.feed_id, e.key, e.url) for p in polled for e in p.entries]
     due = plan.due_by(clock.now(), settings)
     found = records.load_due_entries(con, [p.feed.feed_id for p in polled], due)
-    return found | (records.load_entries(con, listing) if listing else {})
+    return found | records.load_entries(con, listed)
 
 
 async def stage_feeds(
