@@ -21,6 +21,7 @@ from storage.db import transaction
 #: the tables updated or deleted from in place, and the columns their changes are logged by
 CHANGE_KEYS: dict[str, tuple[str, ...]] = {
     "article_claims": ("article_id", "version"),
+    "claimant_spellings": ("claimant_key", "claimant"),
     "entries": ("feed_id", "entry_key"),
     "event_names": ("event_id",),
     "event_profiles": ("event_id",),

@@ -10,7 +10,8 @@ result is bounded by the batch, not by what the database holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from storage import spellings
 from storage.changes import log_keys
 
 #: A not_article story keeps its copies, its raw HTML and its story id; it leaves its event
@@ -50,20 +52,28 @@ def probe_rows(
         con.unregister("probe")
 
 
-def write_rows(con: duckdb.DuckDBPyConnection, rows: Rows, sql: str, log: str = "") -> None:
-    """Run a write with `rows` as `probe`; with `log`, `sql` selects the change keys of that
-    table instead, and they go to the changed-keys log (storage/changes.py)."""
+@contextmanager
+def _probing(con: duckdb.DuckDBPyConnection, rows: Rows) -> Iterator[bool]:
+    """`rows` visible as the table `probe` inside the block; yields whether there are any."""
     table = _table(rows)
     if table is None:
+        yield False
         return
     con.register("probe", table)
     try:
-        if log:
-            log_keys(con, log, sql)
-        else:
-            con.execute(sql).fetchall()
+        yield True
     finally:
         con.unregister("probe")
+
+
+def write_rows(con: duckdb.DuckDBPyConnection, rows: Rows, sql: str, log: str = "") -> None:
+    """Run a write with `rows` as `probe`; with `log`, `sql` selects the change keys of that
+    table instead, and they go to the changed-keys log (storage/changes.py)."""
+    with _probing(con, rows) as any_rows:
+        if any_rows and log:
+            log_keys(con, log, sql)
+        elif any_rows:
+            con.execute(sql).fetchall()
 
 
 #: a story's canonical copy and profile, with the stories as `probe`: the `MATERIALIZED` steps
@@ -229,6 +239,14 @@ def flag_not_article(con: duckdb.DuckDBPyConnection, flags: Mapping[str, str]) -
         "WHERE story_profiles.story_id = p.story_id",
     )
     write_rows(con, rows, "DELETE FROM story_events e USING probe p WHERE e.story_id = p.story_id")
+    with _probing(con, rows) as any_rows:
+        if any_rows:  # the spellings of the claims deleted below stop counting (0055)
+            spellings.count_out(
+                con,
+                "SELECT c.claimant_key, c.claimant FROM article_claims c "
+                "JOIN version_stories s USING (article_id, version) "
+                "SEMI JOIN probe p ON p.story_id = s.story_id",
+            )
     write_rows(
         con,
         rows,

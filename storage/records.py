@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from storage import spellings
 from storage.changes import log_keys
 from storage.db import transaction
 from storage.warc import WarcArchive, place_records
@@ -423,6 +424,11 @@ def _insert_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
     key_names = ("article_id", "version", "extractor_version", "ordinal", "extracted_at")
     keyed = {name: [key[k] for key in keys] for k, name in enumerate(key_names)}
     table = _columns(claims, _names(claims), **keyed)
+    con.register("staged", table)
+    try:
+        spellings.count_in(con, "SELECT claimant_key, claimant FROM staged")
+    finally:
+        con.unregister("staged")
     return _with_staged(
         con,
         table,
@@ -435,12 +441,25 @@ def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
     """Replace one extractor version's claims of the given article versions (one transaction);
     claims from other extractor versions stay."""
     keys = [{"article_id": a, "version": v, "extractor_version": x} for a, v, x, _, _ in sets]
+    same = (
+        "c.article_id = k.article_id AND c.version = k.version "
+        "AND c.extractor_version = k.extractor_version"
+    )
     with transaction(con):  # nothing half-replaced
+        if keys:
+            con.register("staged", pa.Table.from_pylist(keys))
+            try:
+                spellings.count_out(
+                    con,
+                    f"SELECT c.claimant_key, c.claimant FROM article_claims c "
+                    f"JOIN staged k ON {same}",
+                )
+            finally:
+                con.unregister("staged")
         _with_staged(
             con,
             keys,
-            "DELETE FROM article_claims c USING staged k WHERE c.article_id = k.article_id "
-            "AND c.version = k.version AND c.extractor_version = k.extractor_version",
+            f"DELETE FROM article_claims c USING staged k WHERE {same}",
             log=("article_claims", "SELECT article_id, version FROM staged"),
         )
         count = _insert_claims(con, sets)

@@ -18,6 +18,7 @@ from typing import Any
 
 import duckdb
 
+from storage import spellings
 from storage.changes import log_table
 from storage.db import transaction
 from storage.grouping_index import probe_rows, write_rows
@@ -276,7 +277,7 @@ def refresh_events(con: duckdb.DuckDBPyConnection, event_ids: Iterable[str]) -> 
 
 
 def rebuild(con: duckdb.DuckDBPyConnection) -> None:
-    """Recompute every summary from the stored versions (after a bulk load)."""
+    """Recompute every summary from the stored versions and claims (after a bulk load)."""
     with transaction(con):
         log_table(con, "story_summaries")
         log_table(con, "event_summaries")
@@ -284,3 +285,5 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM event_summaries")
         con.execute("INSERT INTO story_summaries BY NAME SELECT * FROM story_summary_rows()")
         con.execute("INSERT INTO event_summaries BY NAME SELECT * FROM event_summary_rows()")
+        log_table(con, "claimant_spellings")
+        spellings.recount(con)
