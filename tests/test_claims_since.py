@@ -2,7 +2,6 @@
 since t, and the cycle's figure-change check reads only the events it touched: both must say
 what the whole history says."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 
 from evals.replay import Item, write_batches
 from storage.health import figure_changes
+from tests.scans import most_rows_one_scan_read
 from wirewatch.sample_site import newsroom
 
 STORIES = sorted(newsroom.stories(), key=lambda s: s.published)
@@ -148,24 +148,6 @@ def test_the_toll_lines_of_some_events_are_theirs_in_the_whole_history(tmp_path:
         assert lines > 0
 
 
-def _most_rows_one_scan_read(
-    con: duckdb.DuckDBPyConnection, sql: str, params: list[object], profile: Path
-) -> int:
-    con.execute("SET enable_profiling = 'json'")
-    con.execute(f"SET profiling_output = '{profile}'")
-    con.execute(sql, params).fetchall()
-    con.execute("PRAGMA disable_profiling")
-
-    def most(node: dict[str, object]) -> int:
-        children = node.get("children", [])
-        assert isinstance(children, list)
-        here = node.get("operator_rows_scanned", 0)
-        assert isinstance(here, int)
-        return max([here, *(most(child) for child in children)])
-
-    return most(json.loads(profile.read_text()))
-
-
 @pytest.mark.parametrize("since", [None, datetime(2005, 1, 1, tzinfo=UTC)])
 def test_the_claims_of_some_events_are_read_by_key(tmp_path: Path, since: datetime | None):
     """With 20,000 other stories and 100,000 other versions stored (fetched 2000-2011, so a
@@ -190,7 +172,9 @@ def test_the_claims_of_some_events_are_read_by_key(tmp_path: Path, since: dateti
         )
         event = con.execute("SELECT min(event_id) FROM claims").fetchall()[0][0]
         sql = "SELECT * FROM claims_of_events(?::TIMESTAMPTZ, [?])"
-        most = _most_rows_one_scan_read(con, sql, [since, event], tmp_path / "profile.json")
+        most = most_rows_one_scan_read(
+            con, lambda: con.execute(sql, [since, event]).fetchall(), tmp_path / "profile.json"
+        )
         found = con.execute(sql + " ORDER BY ALL", [since, event]).fetchall()
         expected = con.execute(
             "SELECT * FROM claims WHERE event_id = ? ORDER BY ALL", [event]

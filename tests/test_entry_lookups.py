@@ -5,7 +5,6 @@ needs, of the stored ones, those with a listed key, those for a listed page (whi
 was last fetched under), and the due ones with their pages' other entries.
 """
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import duckdb
 
 from storage.db import connect
 from storage.records import load_due_entries, load_entries
+from tests.scans import most_rows_one_scan_read
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
 COLUMNS = "feed_id, entry_key, url, marker, state, attempts, first_seen_at, due_at"
@@ -32,23 +32,6 @@ def _old_entries(con: duckdb.DuckDBPyConnection, feed: str, count: int) -> None:
         "'', 'ok', 0, ?, NULL FROM range(?) r(i)",
         [feed, NOW - timedelta(days=800), count],
     )
-
-
-def _most_rows_one_scan_read(con: duckdb.DuckDBPyConnection, run: object, profile: Path) -> int:
-    con.execute("SET enable_profiling = 'json'")
-    con.execute(f"SET profiling_output = '{profile}'")
-    assert callable(run)
-    run()
-    con.execute("PRAGMA disable_profiling")
-
-    def most(node: dict[str, object]) -> int:
-        children = node.get("children", [])
-        assert isinstance(children, list)
-        here = node.get("operator_rows_scanned", 0)
-        assert isinstance(here, int)
-        return max([here, *(most(child) for child in children)])
-
-    return most(json.loads(profile.read_text()))
 
 
 def test_a_listing_finds_the_stored_entries_of_its_keys_and_of_its_pages(tmp_path: Path):
@@ -107,8 +90,8 @@ def test_a_feeds_old_entries_are_neither_loaded_nor_scanned(tmp_path: Path):
         def read_due() -> None:
             found["due"] = load_due_entries(con, ["f"], NOW)
 
-        most_listed = _most_rows_one_scan_read(con, read_listed, tmp_path / "listed.json")
-        most_due = _most_rows_one_scan_read(con, read_due, tmp_path / "due.json")
+        most_listed = most_rows_one_scan_read(con, read_listed, tmp_path / "listed.json")
+        most_due = most_rows_one_scan_read(con, read_due, tmp_path / "due.json")
     assert list(found["listed"]) == [("f", "k1")]
     assert list(found["due"]) == [("f", "k1")]
     assert most_listed < 1_000  # a scan of `entries` reads 40,001 rows
