@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from storage.changes import log_keys
+from storage.changes import log_keys, log_table
 
 _ADD = """
 INSERT INTO claimant_spellings BY NAME
@@ -23,6 +23,8 @@ def _change(con: duckdb.DuckDBPyConnection, rows_sql: str, sign: str) -> None:
     keys = f"SELECT DISTINCT claimant_key, claimant FROM ({rows_sql}) WHERE claimant <> ''"
     log_keys(con, "claimant_spellings", keys)
     con.execute(_ADD.format(sign=sign, rows=rows_sql))
+    if sign == "-":  # a spelling no stored claim has any more
+        con.execute("DELETE FROM claimant_spellings WHERE n <= 0")
 
 
 def count_in(con: duckdb.DuckDBPyConnection, rows_sql: str) -> None:
@@ -33,13 +35,12 @@ def count_in(con: duckdb.DuckDBPyConnection, rows_sql: str) -> None:
 
 def count_out(con: duckdb.DuckDBPyConnection, rows_sql: str) -> None:
     """Take back the spellings of the claims `rows_sql` selects, before they are deleted in
-    the same transaction; a spelling no claim has any more is dropped."""
+    the same transaction."""
     _change(con, rows_sql, "-")
-    con.execute("DELETE FROM claimant_spellings WHERE n <= 0")
 
 
 def recount(con: duckdb.DuckDBPyConnection) -> None:
-    """Count every stored claim's spelling again (after a bulk load; the caller logs the
-    whole table as changed)."""
+    """Count every stored claim's spelling again (after a bulk load)."""
+    log_table(con, "claimant_spellings")
     con.execute("DELETE FROM claimant_spellings")
     con.execute(_ADD.format(sign="", rows="SELECT claimant_key, claimant FROM article_claims"))

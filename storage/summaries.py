@@ -285,5 +285,4 @@ def rebuild(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM event_summaries")
         con.execute("INSERT INTO story_summaries BY NAME SELECT * FROM story_summary_rows()")
         con.execute("INSERT INTO event_summaries BY NAME SELECT * FROM event_summary_rows()")
-        log_table(con, "claimant_spellings")
         spellings.recount(con)
