@@ -5,7 +5,8 @@ Rows go in through Arrow tables (`INSERT ... BY NAME SELECT`), never one stateme
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -219,15 +220,27 @@ def _with_staged(
     """Run `sql` with `rows` visible as the table `staged`; return the rows it changed.
     This is how every write goes in: one statement per batch, never one per row. `log` is
     (table, the SELECT of its change keys) for the changed-keys log (storage/changes.py)."""
-    staged = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows)
-    if not staged.num_rows:
-        return 0
-    con.register("staged", staged)
-    try:
+    with _staged(con, rows) as any_rows:
+        if not any_rows:
+            return 0
         if log is not None:
             log_keys(con, *log)
         # fetchall, not fetchone: DuckDB 2.0 refuses `register` while a result is half-read
         return int(con.execute(sql).fetchall()[0][0])
+
+
+@contextmanager
+def _staged(
+    con: duckdb.DuckDBPyConnection, rows: pa.Table | list[dict[str, Any]]
+) -> Iterator[bool]:
+    """`rows` visible as the table `staged` inside the block; yields whether there are any."""
+    staged = rows if isinstance(rows, pa.Table) else pa.Table.from_pylist(rows)
+    if not staged.num_rows:
+        yield False
+        return
+    con.register("staged", staged)
+    try:
+        yield True
     finally:
         con.unregister("staged")
 
@@ -424,11 +437,8 @@ def _insert_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
     key_names = ("article_id", "version", "extractor_version", "ordinal", "extracted_at")
     keyed = {name: [key[k] for key in keys] for k, name in enumerate(key_names)}
     table = _columns(claims, _names(claims), **keyed)
-    con.register("staged", table)
-    try:
+    with _staged(con, table):
         spellings.count_in(con, "SELECT claimant_key, claimant FROM staged")
-    finally:
-        con.unregister("staged")
     return _with_staged(
         con,
         table,
@@ -446,16 +456,10 @@ def replace_claims(con: duckdb.DuckDBPyConnection, sets: Sequence[ClaimSet]) -> 
         "AND c.extractor_version = k.extractor_version"
     )
     with transaction(con):  # nothing half-replaced
-        if keys:
-            con.register("staged", pa.Table.from_pylist(keys))
-            try:
-                spellings.count_out(
-                    con,
-                    f"SELECT c.claimant_key, c.claimant FROM article_claims c "
-                    f"JOIN staged k ON {same}",
-                )
-            finally:
-                con.unregister("staged")
+        with _staged(con, keys) as any_rows:
+            if any_rows:
+                replaced = "SELECT c.claimant_key, c.claimant FROM article_claims c JOIN staged k"
+                spellings.count_out(con, f"{replaced} ON {same}")
         _with_staged(
             con,
             keys,
